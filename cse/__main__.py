@@ -1,0 +1,5 @@
+import sys
+
+from cse.cli import main
+
+sys.exit(main())

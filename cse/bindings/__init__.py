@@ -1,0 +1,1 @@
+"""Protocol bindings: wire messages to request primitives and response primitives back."""

@@ -1,0 +1,1 @@
+"""The binding-independent core: request primitive in, response primitive out."""

@@ -1,0 +1,170 @@
+"""Access control (TS-0001 clause 9.6.8 and 11.2, TS-0004 clause 7.3.3.15).
+
+A request is granted when any of these holds:
+  - the originator is the CSE's admin originator;
+  - the originator owns the target or one of its ancestors (it created it; an AE owns its
+    own AE resource), which are the default rights of the creator;
+  - the nearest resource, from the target up, that has accessControlPolicyIDs lists an
+    accessControlPolicy with a rule (acr) that matches the originator (acor), the operation
+    (acop) and the context (acco); for an accessControlPolicy resource its own selfPrivileges
+    (pvs) decide.
+Retrieve and discovery of the CSEBase itself are open to every originator, so that an AE can
+learn what the CSE supports. Everything else is denied with ORIGINATOR_HAS_NO_PRIVILEGE (4103).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+from datetime import datetime
+from typing import Any, Callable
+
+from cse import timestamps
+from cse.config import Settings
+from cse.errors import RequestError
+from cse.model.resource import Resource
+from cse.model.typecodes import Ty
+from cse.primitives import Operation
+from cse.status import RSC
+from cse.storage.store import ResourceStore
+
+OPERATION_BITS = {
+    Operation.CREATE: 1,
+    Operation.RETRIEVE: 2,
+    Operation.UPDATE: 4,
+    Operation.DELETE: 8,
+    Operation.NOTIFY: 16,
+    Operation.DISCOVERY: 32,
+}
+
+
+class AccessControl:
+    def __init__(self, settings: Settings, store: ResourceStore, lookup: Callable[[str], Resource | None]) -> None:
+        self._settings = settings
+        self._store = store
+        self._lookup = lookup
+        self._own_prefix = settings.cse_id + "/"
+
+    def check(self, originator: str | None, resource: Resource, op: Operation, peer: str | None) -> None:
+        if not self.allowed(originator, resource, op, peer):
+            raise RequestError(
+                RSC.ORIGINATOR_HAS_NO_PRIVILEGE,
+                f"originator {originator!r} has no {op.name} privilege on {resource.ri!r}",
+            )
+
+    def allowed(self, originator: str | None, resource: Resource, op: Operation, peer: str | None) -> bool:
+        origin = self.normalize(originator or "")
+        if origin == self._settings.admin:
+            return True
+        if resource.ty == Ty.CSEBASE and op in (Operation.RETRIEVE, Operation.DISCOVERY):
+            return True
+        policy_decided = False
+        node: Resource | None = resource
+        while node is not None:
+            if node.owner == origin and node.ty != Ty.CSEBASE:
+                return True
+            if not policy_decided:
+                if node.ty == Ty.ACP and node is resource:
+                    policy_decided = True
+                    if _grants([node.attrs.get("pvs")], origin, op, peer, self):
+                        return True
+                elif node.attrs.get("acpi"):
+                    policy_decided = True
+                    if self._policies_grant(node.attrs["acpi"], origin, op, peer):
+                        return True
+            node = self._store.get(node.pi) if node.pi else None
+        return False
+
+    def normalize(self, originator: str) -> str:
+        """An SP-relative ID of one of our own entities names the same entity as its bare ID."""
+        if originator.startswith(self._own_prefix):
+            return originator[len(self._own_prefix):]
+        return originator
+
+    def _policies_grant(self, acpi: list[str], origin: str, op: Operation, peer: str | None) -> bool:
+        privileges = []
+        for acp_id in acpi:
+            acp = self._lookup(acp_id)
+            if acp is not None and acp.ty == Ty.ACP:
+                privileges.append(acp.attrs.get("pv"))
+        return _grants(privileges, origin, op, peer, self)
+
+
+def _grants(privileges: list[Any], origin: str, op: Operation, peer: str | None, ac: AccessControl) -> bool:
+    bit = OPERATION_BITS[op]
+    for pv in privileges:
+        for rule in (pv or {}).get("acr", []):
+            if not rule.get("acop", 0) & bit:
+                continue
+            if not any(_originator_matches(ac.normalize(entry), origin) for entry in rule.get("acor", [])):
+                continue
+            contexts = rule.get("acco")
+            if contexts and not any(_context_matches(context, peer) for context in contexts):
+                continue
+            return True
+    return False
+
+
+def _originator_matches(entry: str, origin: str) -> bool:
+    if entry == "all":
+        return True
+    if "*" in entry or "?" in entry:
+        return fnmatch.fnmatchcase(origin, entry)
+    return entry == origin
+
+
+def _context_matches(context: dict, peer: str | None) -> bool:
+    windows = context.get("actw")
+    if windows and not any(time_window_matches(window, timestamps.now()) for window in windows):
+        return False
+    ips = context.get("acip")
+    if ips:
+        if peer is None:
+            return False
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        networks = ips.get("ipv4", []) + ips.get("ipv6", [])
+        if networks and not any(_in_network(address, network) for network in networks):
+            return False
+    return True
+
+
+def _in_network(address: ipaddress.IPv4Address | ipaddress.IPv6Address, network: str) -> bool:
+    try:
+        return address in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+# Fields of an actw window: 'second minute hour day-of-month month day-of-week' (crontab-like).
+_FIELD_RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+
+
+def time_window_matches(window: str, moment: datetime) -> bool:
+    fields = window.split()
+    if len(fields) != 6:
+        return False
+    # Python counts Monday as 0; crontab counts Sunday as 0.
+    values = (moment.second, moment.minute, moment.hour, moment.day, moment.month, (moment.weekday() + 1) % 7)
+    return all(_field_matches(f, v, r) for f, v, r in zip(fields, values, _FIELD_RANGES))
+
+
+def _field_matches(spec: str, value: int, bounds: tuple[int, int]) -> bool:
+    for part in spec.split(","):
+        base, _, step_text = part.partition("/")
+        try:
+            step = int(step_text) if step_text else 1
+            if base == "*":
+                low, high = bounds
+            elif "-" in base:
+                low_text, high_text = base.split("-", 1)
+                low, high = int(low_text), int(high_text)
+            else:
+                low = high = int(base)
+        except ValueError:
+            return False
+        if step > 0 and low <= value <= high and (value - low) % step == 0:
+            return True
+    return False

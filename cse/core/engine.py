@@ -1,0 +1,184 @@
+"""The CSE core: takes request primitives, answers with response primitives.
+
+Bindings (HTTP, CoAP, ...) and in-process callers (the IPE) talk to the core only through
+``CSE.handle``; nothing here knows about wire formats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from cse import releases, timestamps
+from cse.config import Settings
+from cse.core import operations, retrieval
+from cse.core.access import AccessControl
+from cse.core.addressing import Addressing, Target
+from cse.errors import RequestError, bad_request
+from cse.model.registry import TypeRegistry
+from cse.model.resource import Resource
+from cse.model.typecodes import Ty
+from cse.primitives import FilterUsage, Operation, Request, Response
+from cse.resources.table import BUILTIN_TYPES
+from cse.status import RSC, for_release
+from cse.storage.sqlite import SqlitePersistence
+from cse.storage.store import ResourceStore
+
+log = logging.getLogger("cse.core")
+
+CSE_TYPE_IN = 1
+
+
+class CSE:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry = TypeRegistry(BUILTIN_TYPES)
+        self._persistence = SqlitePersistence(settings.db)
+        self.store = ResourceStore(self._persistence)
+        self.access = AccessControl(settings, self.store, self.lookup)
+        self.addressing = Addressing(settings, self.store, self.registry)
+        self.points_of_access: list[str] = []
+        self._expiry_task: asyncio.Task | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        count = self.store.load()
+        self._persistence.start()
+        await self._ensure_cse_base()
+        log.info("resource tree loaded: %d resources from %s", count, self.settings.db)
+        self._expiry_task = asyncio.create_task(self._expire_forever(), name="expiry")
+
+    async def stop(self) -> None:
+        if self._expiry_task is not None:
+            self._expiry_task.cancel()
+            try:
+                await self._expiry_task
+            except asyncio.CancelledError:
+                pass
+            self._expiry_task = None
+        self._persistence.close()
+
+    async def _ensure_cse_base(self) -> None:
+        """Create the CSEBase on first start; afterwards keep it in line with the settings."""
+        s = self.settings
+        wanted = {
+            "rn": s.cse_name,
+            "csi": s.cse_id,
+            "cst": CSE_TYPE_IN,
+            "srt": self.registry.supported(),
+            "poa": self.points_of_access,
+            "csz": ["application/json", "application/cbor", "application/xml"],
+            "srv": list(releases.SUPPORTED),
+        }
+        existing = self.store.get(s.cse_ri)
+        with self.store.transaction() as tx:
+            if existing is None:
+                created = timestamps.format_ts(timestamps.now())
+                attrs = {"ty": Ty.CSEBASE.value, "ri": s.cse_ri, "rn": s.cse_name, "ct": created, "lt": created}
+                attrs.update(wanted)
+                tx.insert(Resource(s.cse_ri, Ty.CSEBASE, None, "", attrs, owner=s.admin))
+            elif any(existing.attrs.get(k) != v for k, v in wanted.items()) or existing.owner != s.admin:
+                existing.owner = s.admin
+                tx.replace_attrs(existing, {**existing.attrs, **wanted})
+        await tx.commit()
+
+    async def _expire_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.expiry_interval)
+            try:
+                await self.expire(time.time())
+            except Exception:
+                log.exception("expiration sweep failed")
+
+    async def expire(self, moment: float) -> int:
+        """Delete every resource whose expiration time has passed, with its subtree."""
+        due = self.store.expired(moment)
+        if not due:
+            return 0
+        request = Request(Operation.DELETE, to="", fr=self.settings.admin, rqi="expiry")
+        with self.store.transaction() as tx:
+            for resource in due:
+                if self.store.get(resource.ri) is resource:
+                    operations.delete_subtree(self, tx, resource, request)
+        await tx.commit()
+        log.info("expired %d resource(s)", len(due))
+        return len(due)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            response = await self._dispatch(request)
+        except RequestError as error:
+            response = self._error(request, error.rsc, error.message)
+        except Exception:
+            log.exception("request %s failed unexpectedly", request.rqi)
+            response = self._error(request, RSC.INTERNAL_SERVER_ERROR, "internal error; see the CSE log")
+        response.rvi = request.rvi if request.rvi in releases.SUPPORTED else releases.LATEST
+        return response
+
+    def _error(self, request: Request, rsc: RSC, message: str) -> Response:
+        return Response(for_release(rsc, request.rvi), request.rqi, pc={"m2m:dbg": message})
+
+    async def _dispatch(self, request: Request) -> Response:
+        releases.check(request.rvi)
+        if not request.rqi:
+            raise bad_request("the request identifier (rqi) is missing")
+        if not request.fr and not (request.op == Operation.CREATE and request.ty == Ty.AE):
+            raise bad_request("the originator (fr) is missing")
+        target = self.addressing.resolve(request.to)
+        if target.virtual is not None:
+            return await self._virtual(request, target)
+        resource = target.resource
+        op = request.op
+        if op == Operation.CREATE:
+            return await operations.create(self, request, resource)
+        if op == Operation.RETRIEVE:
+            if request.fc.fu == FilterUsage.DISCOVERY:
+                return retrieval.discover(self, request, resource)
+            return await retrieval.retrieve(self, request, resource)
+        if op == Operation.UPDATE:
+            return await operations.update(self, request, resource)
+        if op == Operation.DELETE:
+            if resource.ty == Ty.CSEBASE:
+                raise RequestError(RSC.OPERATION_NOT_ALLOWED, "the CSEBase cannot be deleted")
+            return await operations.delete(self, request, resource)
+        raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"{op.name} is not supported on {resource.ri!r}")
+
+    async def _virtual(self, request: Request, target: Target) -> Response:
+        """Virtual children such as 'la' and 'ol' stand for a real resource on Retrieve and Delete."""
+        if request.op not in (Operation.RETRIEVE, Operation.DELETE):
+            raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"{request.op.name} is not allowed on '{target.virtual}'")
+        rtype = self.registry.get(target.resource.ty)
+        actual = rtype.behaviour.virtual_child(self, target.resource, target.virtual)
+        if actual is None:
+            # Check access first, so that an unauthorized originator learns nothing.
+            self.access.check(request.fr, target.resource, request.op, request.peer)
+            raise RequestError(RSC.NOT_FOUND, f"'{target.virtual}' of {target.resource.ri!r} has no resource")
+        if request.op == Operation.RETRIEVE:
+            return await retrieval.retrieve(self, request, actual)
+        return await operations.delete(self, request, actual)
+
+    # -- helpers shared by the operations --------------------------------------------------------
+
+    def lookup(self, address: str) -> Resource | None:
+        """The resource an ID or address names, or None."""
+        try:
+            target = self.addressing.resolve(address)
+        except RequestError:
+            return None
+        return None if target.virtual else target.resource
+
+    def tpe_of(self, resource: Resource) -> str:
+        rtype = self.registry.get(resource.ty)
+        return rtype.tpe if rtype else f"m2m:ty{resource.ty}"
+
+    def check_references(self, attrs: dict[str, Any]) -> None:
+        """acpi must name existing accessControlPolicy resources."""
+        for acp_id in attrs.get("acpi") or ():
+            acp = self.lookup(acp_id)
+            if acp is None or acp.ty != Ty.ACP:
+                raise bad_request(f"attribute acpi: {acp_id!r} is not an accessControlPolicy")

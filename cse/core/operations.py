@@ -1,0 +1,233 @@
+"""Create, Update and Delete: the generic processing every resource type shares."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from cse import timestamps
+from cse.core import representation, validation
+from cse.errors import RequestError, bad_request
+from cse.model.resource import Resource
+from cse.model.schema import NP, ResourceType
+from cse.primitives import Operation, Request, Response, ResultContent
+from cse.status import RSC
+from cse.storage.store import Transaction
+
+if TYPE_CHECKING:
+    from cse.core.engine import CSE
+
+# Resource names are path segments: unreserved URI characters only (RFC 3986 clause 2.3).
+_RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\-._~]+$")
+
+ALLOWED_RCN = {
+    Operation.CREATE: ({0, 1, 2, 3}, ResultContent.ATTRIBUTES),
+    Operation.UPDATE: ({0, 1, 9}, ResultContent.ATTRIBUTES),
+    Operation.DELETE: ({0, 1, 4, 5, 6, 8}, ResultContent.NOTHING),
+    Operation.RETRIEVE: ({1, 4, 5, 6, 7, 8}, ResultContent.ATTRIBUTES),
+    Operation.DISCOVERY: ({4, 5, 6, 8, 11}, ResultContent.DISCOVERY_RESULT_REFERENCES),
+}
+
+
+def result_content(request: Request, op: Operation) -> ResultContent:
+    allowed, default = ALLOWED_RCN[op]
+    if request.rcn is None:
+        return default
+    if request.rcn not in allowed:
+        raise bad_request(
+            f"result content rcn={int(request.rcn)} is not allowed for {op.name} "
+            f"(allowed: {', '.join(str(v) for v in sorted(allowed))})"
+        )
+    return request.rcn
+
+
+@dataclass
+class CreateOp:
+    cse: "CSE"
+    request: Request
+    parent: Resource
+    rtype: ResourceType
+    attrs: dict[str, Any]
+    ri: str | None = None
+    owner: str | None = None
+    tx: Transaction | None = None
+    resource: Resource | None = None
+
+
+@dataclass
+class UpdateOp:
+    cse: "CSE"
+    request: Request
+    resource: Resource
+    rtype: ResourceType
+    changes: dict[str, Any]
+    tx: Transaction | None = None
+
+
+@dataclass
+class DeleteOp:
+    cse: "CSE"
+    request: Request
+    tx: Transaction
+    removed: set[str] = field(default_factory=set)
+
+
+def _new_ri(cse: "CSE", prefix: str) -> str:
+    while True:
+        ri = f"{prefix}{secrets.randbelow(10**10):010d}"
+        if cse.store.get(ri) is None:
+            return ri
+
+
+async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
+    rcn = result_content(request, Operation.CREATE)
+    if request.ty is None:
+        raise bad_request("a Create request needs a resource type (ty)")
+    rtype = cse.registry.get(request.ty)
+    if rtype is None:
+        raise bad_request(f"resource type {request.ty} is not supported by this CSE")
+    parent_type = cse.registry.get(parent.ty)
+    if parent_type is None or rtype.ty not in parent_type.children:
+        raise RequestError(
+            RSC.INVALID_CHILD_RESOURCE_TYPE,
+            f"a {rtype.name} cannot be created under a {parent_type.name if parent_type else parent.ty}",
+        )
+    attrs = validation.for_create(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
+    if rtype.ty != 2:  # AE registration is governed by the allowed AE-ID patterns instead
+        cse.access.check(request.fr, parent, Operation.CREATE, request.peer)
+    cse.check_references(attrs)
+
+    now = timestamps.now()
+    created = timestamps.format_ts(now)
+    attrs["ty"] = rtype.ty
+    attrs["pi"] = parent.ri
+    attrs["ct"] = created
+    attrs["lt"] = created
+    if "et" in rtype.attributes:
+        if "et" not in attrs:
+            attrs["et"] = timestamps.format_ts(now + timedelta(seconds=cse.settings.default_lifetime))
+        elif attrs["et"] <= created:
+            raise bad_request(f"attribute et: {attrs['et']} is not in the future")
+    if "st" in rtype.attributes:
+        attrs["st"] = 0
+    op = CreateOp(cse, request, parent, rtype, attrs, owner=cse.access.normalize(request.fr or ""))
+    rtype.behaviour.on_create(op)
+
+    ri = op.ri or _new_ri(cse, rtype.ri_prefix)
+    rn = attrs.get("rn") or ri
+    if not _RESOURCE_NAME.match(rn):
+        raise bad_request(f"resource name {rn!r} may only contain letters, digits and '-._~'")
+    if rn in parent_type.virtual_children:
+        raise bad_request(f"resource name {rn!r} is reserved under a {parent_type.name}")
+    srn = f"{parent.srn}/{rn}" if parent.srn else rn
+    if cse.store.by_srn(srn) is not None:
+        raise RequestError(RSC.CONFLICT, f"a resource named {rn!r} already exists under {parent.ri!r}")
+    if "cr" in attrs:
+        attrs["cr"] = op.owner
+    attrs["ri"] = ri
+    attrs["rn"] = rn
+    resource = Resource(ri=ri, ty=rtype.ty, pi=parent.ri, srn=srn, attrs=attrs, owner=op.owner)
+    # Keep attribute order readable on the wire: universal attributes first.
+    resource.attrs = _ordered(attrs)
+
+    with cse.store.transaction() as tx:
+        op.tx, op.resource = tx, resource
+        tx.insert(resource)
+        rtype.behaviour.after_create(op)
+    await tx.commit()
+
+    response = Response(RSC.CREATED, request.rqi, location=cse.addressing.structured_id(resource))
+    if rcn == ResultContent.ATTRIBUTES:
+        response.pc = representation.wrapped(cse, resource, request.rvi)
+    elif rcn == ResultContent.HIERARCHICAL_ADDRESS:
+        response.pc = {"m2m:uri": cse.addressing.structured_id(resource)}
+    elif rcn == ResultContent.HIERARCHICAL_ADDRESS_AND_ATTRIBUTES:
+        response.pc = {
+            "m2m:rce": {
+                **representation.wrapped(cse, resource, request.rvi),
+                "uri": cse.addressing.structured_id(resource),
+            }
+        }
+    return response
+
+
+_FIRST = ("ty", "ri", "rn", "pi", "ct", "lt", "et")
+
+
+def _ordered(attrs: dict[str, Any]) -> dict[str, Any]:
+    result = {name: attrs[name] for name in _FIRST if name in attrs}
+    result.update((name, value) for name, value in attrs.items() if name not in result)
+    return result
+
+
+async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
+    rcn = result_content(request, Operation.UPDATE)
+    rtype = cse.registry.get(resource.ty)
+    cse.access.check(request.fr, resource, Operation.UPDATE, request.peer)
+    op = UpdateOp(cse, request, resource, rtype, {})
+    if request.pc is None:
+        raise bad_request("an Update request needs content")
+    if not any(a.update is not NP for a in rtype.attributes.values()):
+        raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"a {rtype.name} cannot be updated")
+    op.changes = validation.for_update(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
+    rtype.behaviour.on_update(op)
+    cse.check_references(op.changes)
+    new_attrs = dict(resource.attrs)
+    for name, value in op.changes.items():
+        if value is None:
+            new_attrs.pop(name, None)
+        else:
+            new_attrs[name] = value
+    now = timestamps.format_ts(timestamps.now())
+    if "et" in op.changes and op.changes["et"] is not None and op.changes["et"] <= now:
+        raise bad_request(f"attribute et: {op.changes['et']} is not in the future")
+    new_attrs["lt"] = now
+    if "st" in new_attrs:
+        new_attrs["st"] += 1
+    with cse.store.transaction() as tx:
+        op.tx = tx
+        tx.replace_attrs(resource, new_attrs)
+        rtype.behaviour.after_update(op)
+    await tx.commit()
+
+    response = Response(RSC.UPDATED, request.rqi)
+    if rcn == ResultContent.ATTRIBUTES:
+        response.pc = representation.wrapped(cse, resource, request.rvi)
+    elif rcn == ResultContent.MODIFIED_ATTRIBUTES:
+        # The changed attributes, plus those the CSE changed along with them.
+        modified = dict(op.changes)
+        for name in ("lt", "st"):
+            if name in resource.attrs:
+                modified[name] = resource.attrs[name]
+        response.pc = {cse.tpe_of(resource): modified}
+    return response
+
+
+def delete_subtree(cse: "CSE", tx: Transaction, root: Resource, request: Request, op: DeleteOp | None = None) -> list[Resource]:
+    """Remove ``root`` and everything below it inside ``tx``; returns what was removed."""
+    op = op or DeleteOp(cse, request, tx)
+    doomed = [root] + [resource for resource, _ in cse.store.descendants(root.ri)]
+    op.removed.update(resource.ri for resource in doomed)
+    for resource in reversed(doomed):
+        rtype = cse.registry.get(resource.ty)
+        if rtype is not None:
+            rtype.behaviour.on_delete(op, resource)
+    for resource in reversed(doomed):
+        tx.delete(resource)
+    return doomed
+
+
+async def delete(cse: "CSE", request: Request, resource: Resource) -> Response:
+    rcn = result_content(request, Operation.DELETE)
+    cse.access.check(request.fr, resource, Operation.DELETE, request.peer)
+    # The representation is taken before the resource leaves the tree.
+    pc = None
+    if rcn != ResultContent.NOTHING:
+        pc = cse.retrieval.content_for(request, resource, rcn)
+    with cse.store.transaction() as tx:
+        delete_subtree(cse, tx, resource, request)
+    await tx.commit()
+    return Response(RSC.DELETED, request.rqi, pc=pc)

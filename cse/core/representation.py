@@ -1,0 +1,43 @@
+"""Building response content from resources: release filtering, child resources, references."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from cse import releases
+from cse.model.resource import Resource
+
+if TYPE_CHECKING:
+    from cse.core.engine import CSE
+
+
+def attributes(cse: "CSE", resource: Resource, release: str) -> dict[str, Any]:
+    """The resource's attributes as the requesting release defines them."""
+    attrs = resource.attrs
+    if not cse.registry.needs_release_filter(resource.ty, release):
+        return dict(attrs)
+    rtype = cse.registry.get(resource.ty)
+    rank = releases.rank(release)
+    result = {}
+    for name, value in attrs.items():
+        attribute = rtype.attribute(name) if rtype else None
+        if attribute is None or releases.rank(attribute.since) <= rank:
+            result[name] = value
+    return result
+
+
+def wrapped(cse: "CSE", resource: Resource, release: str) -> dict[str, Any]:
+    """``{"m2m:cnt": {...}}``."""
+    return {cse.tpe_of(resource): attributes(cse, resource, release)}
+
+
+def child_reference(cse: "CSE", resource: Resource) -> dict[str, Any]:
+    return {"nm": resource.rn, "typ": resource.ty, "val": cse.addressing.structured_id(resource)}
+
+
+def with_children(cse: "CSE", resource: Resource, children: Iterable[Resource], release: str) -> dict[str, Any]:
+    """Attributes plus the given child resources grouped by type (rcn 4, 8)."""
+    body = attributes(cse, resource, release)
+    for child in children:
+        body.setdefault(cse.tpe_of(child), []).append(attributes(cse, child, release))
+    return {cse.tpe_of(resource): body}

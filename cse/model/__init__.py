@@ -1,0 +1,1 @@
+"""Declarative model: attribute data types and the resource-type table."""

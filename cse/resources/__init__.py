@@ -1,0 +1,1 @@
+"""Resource types: the declaration table and one small behaviour module per type."""

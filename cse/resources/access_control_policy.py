@@ -1,0 +1,22 @@
+"""accessControlPolicy: privileges are checked by cse.core.access; here only their shape."""
+
+from cse.errors import bad_request
+from cse.resources.behaviour import Behaviour
+
+
+class ACPBehaviour(Behaviour):
+    def on_create(self, op) -> None:
+        _check_rules(op.attrs)
+
+    def on_update(self, op) -> None:
+        _check_rules(op.changes)
+
+
+def _check_rules(attrs: dict) -> None:
+    for name in ("pv", "pvs"):
+        privileges = attrs.get(name)
+        if not privileges:
+            continue
+        for index, rule in enumerate(privileges.get("acr", [])):
+            if not rule.get("acor"):
+                raise bad_request(f"attribute {name}.acr[{index}].acor: needs at least one originator")

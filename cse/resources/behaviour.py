@@ -1,0 +1,36 @@
+"""Type-specific rules around the generic Create, Update and Delete processing.
+
+The generic operations (cse.core.operations) validate attributes against the type table and
+do everything common to all types; they call these hooks for what is special to one type.
+The defaults do nothing, so a type without special rules needs no module at all.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cse.core.engine import CSE
+    from cse.core.operations import CreateOp, DeleteOp, UpdateOp
+    from cse.model.resource import Resource
+
+
+class Behaviour:
+    def on_create(self, op: "CreateOp") -> None:
+        """Check type rules and fill derived attributes before the resource enters the tree."""
+
+    def after_create(self, op: "CreateOp") -> None:
+        """Adjust other resources (inside the same transaction) once the resource is in the tree."""
+
+    def on_update(self, op: "UpdateOp") -> None:
+        """Check type rules of an update before it is applied."""
+
+    def after_update(self, op: "UpdateOp") -> None:
+        """Adjust other resources (inside the same transaction) after an update."""
+
+    def on_delete(self, op: "DeleteOp", resource: "Resource") -> None:
+        """Called for each resource of a deleted subtree, children first, before it leaves the tree."""
+
+    def virtual_child(self, cse: "CSE", resource: "Resource", name: str) -> "Resource | None":
+        """The resource a virtual child name (such as 'la') stands for, or None if there is none."""
+        return None

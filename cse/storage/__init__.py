@@ -1,0 +1,1 @@
+"""Resource storage: an in-memory index backed by SQLite on disk."""
