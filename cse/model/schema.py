@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,11 @@ class ResourceType:
 
     def attribute(self, sn: str) -> Attribute | None:
         return self.attributes.get(sn)
+
+
+def create_only(attrs: dict[str, Attribute]) -> dict[str, Attribute]:
+    """The same attributes, none of them updatable: for immutable types like contentInstance."""
+    return {sn: replace(a, update=NP) for sn, a in attrs.items()}
 
 
 def attributes(*groups: tuple[Attribute, ...] | Attribute) -> dict[str, Attribute]:

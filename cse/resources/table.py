@@ -8,7 +8,7 @@ Everything else is generic, except what a type's behaviour module adds.
 from __future__ import annotations
 
 from cse.model import datatypes as dt
-from cse.model.schema import M, NP, O, Attribute, ResourceType, attributes
+from cse.model.schema import M, NP, O, Attribute, ResourceType, attributes, create_only
 from cse.model.typecodes import Ty
 from cse.resources.access_control_policy import ACPBehaviour
 from cse.resources.application_entity import AEBehaviour
@@ -151,7 +151,7 @@ CONTENT_INSTANCE = ResourceType(
     tpe="m2m:cin",
     name="contentInstance",
     ri_prefix="cin",
-    attributes=attributes(
+    attributes=create_only(attributes(
         UNIVERSAL,
         EXPIRATION,
         LABELS,
@@ -164,7 +164,7 @@ CONTENT_INSTANCE = ResourceType(
         A("conr", "contentRef", dt.Struct(open=True), O, NP, since="2"),
         ONTOLOGY,
         A("con", "content", dt.ANY, M, NP),
-    ),
+    )),
     children=frozenset(),
     behaviour=ContentInstanceBehaviour(),
 )
