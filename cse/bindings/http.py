@@ -176,6 +176,8 @@ class HttpBinding:
         # X-M2M-RVI exists from release 2a on; a release 1 originator does not get it.
         if rvi != "1" and response.rvi:
             headers["X-M2M-RVI"] = response.rvi
+        if response.ot:
+            headers["X-M2M-OT"] = response.ot
         if response.location:
             headers["Content-Location"] = "/" + response.location
         body = b""

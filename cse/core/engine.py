@@ -20,7 +20,7 @@ from cse.errors import RequestError, bad_request
 from cse.model.registry import TypeRegistry
 from cse.model.resource import Resource
 from cse.model.typecodes import Ty
-from cse.primitives import FilterUsage, Operation, Request, Response
+from cse.primitives import FilterUsage, Operation, Request, Response, ResponseType
 from cse.resources.table import BUILTIN_TYPES
 from cse.status import RSC, for_release
 from cse.storage.sqlite import SqlitePersistence
@@ -29,6 +29,8 @@ from cse.storage.store import ResourceStore
 log = logging.getLogger("cse.core")
 
 CSE_TYPE_IN = 1
+# A deferred operation keeps its connection open; beyond this it is not worth holding.
+MAX_EXECUTION_DELAY = 300
 
 
 class CSE:
@@ -118,6 +120,7 @@ class CSE:
             log.exception("request %s failed unexpectedly", request.rqi)
             response = self._error(request, RSC.INTERNAL_SERVER_ERROR, "internal error; see the CSE log")
         response.rvi = request.rvi if request.rvi in releases.SUPPORTED else releases.LATEST
+        response.ot = timestamps.format_ts(timestamps.now())
         return response
 
     def _error(self, request: Request, rsc: RSC, message: str) -> Response:
@@ -129,6 +132,12 @@ class CSE:
             raise bad_request("the request identifier (rqi) is missing")
         if not request.fr and not (request.op == Operation.CREATE and request.ty == Ty.AE):
             raise bad_request("the originator (fr) is missing")
+        if request.rt in (ResponseType.NON_BLOCKING_SYNCH, ResponseType.NON_BLOCKING_ASYNCH):
+            raise RequestError(
+                RSC.NON_BLOCKING_SYNCH_REQUEST_NOT_SUPPORTED,
+                "non-blocking requests (rt=1, rt=2) are not supported; send a blocking request (rt=3)",
+            )
+        await self._respect_timing(request)
         target = self.addressing.resolve(request.to)
         if target.virtual is not None:
             return await self._virtual(request, target)
@@ -147,6 +156,23 @@ class CSE:
                 raise RequestError(RSC.OPERATION_NOT_ALLOWED, "the CSEBase cannot be deleted")
             return await operations.delete(self, request, resource)
         raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"{op.name} is not supported on {resource.ri!r}")
+
+    async def _respect_timing(self, request: Request) -> None:
+        """Request expiration (rqet) and operation execution time (oet), TS-0004 clause 7.3.2.1."""
+        now = timestamps.now()
+        deadline = timestamps.parse_request_time(request.rqet, "rqet") if request.rqet else None
+        if deadline is not None and deadline <= now:
+            raise RequestError(RSC.REQUEST_TIMEOUT, f"the request expired at {timestamps.format_ts(deadline)}")
+        if not request.oet:
+            return
+        when = timestamps.parse_request_time(request.oet, "oet")
+        if deadline is not None and when > deadline:
+            raise RequestError(RSC.REQUEST_TIMEOUT, "the operation execution time is after the request expiration")
+        delay = (when - now).total_seconds()
+        if delay > MAX_EXECUTION_DELAY:
+            raise bad_request(f"oet: execution may be deferred by at most {MAX_EXECUTION_DELAY} seconds")
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def _virtual(self, request: Request, target: Target) -> Response:
         """Virtual children such as 'la' and 'ol' stand for a real resource on Retrieve and Delete."""
