@@ -23,7 +23,9 @@ from cse.storage.store import ResourceStore
 @dataclass(frozen=True)
 class Target:
     resource: Resource
+    # A virtual child name ('la', 'ol', 'fopt') and, for fanOutPoint, the path after it.
     virtual: str | None = None
+    rest: str = ""
 
 
 class Addressing:
@@ -61,18 +63,10 @@ class Addressing:
         return to.strip("/") if to.endswith("/") else to
 
     def _structured(self, to: str, names: list[str]) -> Target:
-        names = [n for n in names if n]
-        if not names:
-            return Target(self._store.get(self._cse))
-        resource = self._store.by_srn("/".join(names))
-        if resource is not None:
-            return Target(resource)
-        parent = self._store.by_srn("/".join(names[:-1])) if len(names) > 1 else self._store.get(self._cse)
-        if parent is not None and self._is_virtual(parent, names[-1]):
-            return Target(parent, names[-1])
-        raise not_found(f"no resource at {to!r}")
+        return self._walk(to, self._store.get(self._cse), names)
 
     def _walk(self, to: str, resource: Resource, names: list[str]) -> Target:
+        """Follow structured names below ``resource``; the common case is one dictionary lookup."""
         names = [n for n in names if n]
         if not names:
             return Target(resource)
@@ -80,9 +74,15 @@ class Addressing:
         found = self._store.by_srn(base + "/".join(names))
         if found is not None:
             return Target(found)
-        parent = self._store.by_srn(base + "/".join(names[:-1])) if len(names) > 1 else resource
-        if parent is not None and self._is_virtual(parent, names[-1]):
-            return Target(parent, names[-1])
+        # Not a plain path: look for a virtual child on the way ('cnt/la', 'grp/fopt/a/b').
+        current = resource
+        for index, name in enumerate(names):
+            if self._is_virtual(current, name):
+                return Target(current, name, "/".join(names[index + 1:]))
+            child = self._store.by_srn((current.srn + "/" if current.srn else "") + name)
+            if child is None:
+                break
+            current = child
         raise not_found(f"no resource at {to!r}")
 
     def _is_virtual(self, parent: Resource, name: str) -> bool:

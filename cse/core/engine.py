@@ -15,7 +15,8 @@ from cse import releases, timestamps
 from cse.config import Settings
 from cse.core import operations, retrieval
 from cse.core.access import AccessControl
-from cse.core.addressing import Addressing, Target
+from cse.core.addressing import Addressing
+from cse.core.events import ResourceEvents
 from cse.errors import RequestError, bad_request
 from cse.model.registry import TypeRegistry
 from cse.model.resource import Resource
@@ -41,6 +42,7 @@ class CSE:
         self.store = ResourceStore(self._persistence)
         self.access = AccessControl(settings, self.store, self.lookup)
         self.addressing = Addressing(settings, self.store, self.registry)
+        self.events = ResourceEvents()
         self.points_of_access: list[str] = []
         self._expiry_task: asyncio.Task | None = None
 
@@ -106,6 +108,7 @@ class CSE:
                 if self.store.get(resource.ri) is resource:
                     operations.delete_subtree(self, tx, resource, request)
         await tx.commit()
+        self.events.publish(tx, request)
         log.info("expired %d resource(s)", len(due))
         return len(due)
 
@@ -140,7 +143,8 @@ class CSE:
         await self._respect_timing(request)
         target = self.addressing.resolve(request.to)
         if target.virtual is not None:
-            return await self._virtual(request, target)
+            rtype = self.registry.get(target.resource.ty)
+            return await rtype.behaviour.handle_virtual(self, request, target)
         resource = target.resource
         op = request.op
         if op == Operation.CREATE:
@@ -173,20 +177,6 @@ class CSE:
             raise bad_request(f"oet: execution may be deferred by at most {MAX_EXECUTION_DELAY} seconds")
         if delay > 0:
             await asyncio.sleep(delay)
-
-    async def _virtual(self, request: Request, target: Target) -> Response:
-        """Virtual children such as 'la' and 'ol' stand for a real resource on Retrieve and Delete."""
-        if request.op not in (Operation.RETRIEVE, Operation.DELETE):
-            raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"{request.op.name} is not allowed on '{target.virtual}'")
-        rtype = self.registry.get(target.resource.ty)
-        actual = rtype.behaviour.virtual_child(self, target.resource, target.virtual)
-        if actual is None:
-            # Check access first, so that an unauthorized originator learns nothing.
-            self.access.check(request.fr, target.resource, request.op, request.peer)
-            raise RequestError(RSC.NOT_FOUND, f"'{target.virtual}' of {target.resource.ri!r} has no resource")
-        if request.op == Operation.RETRIEVE:
-            return await retrieval.retrieve(self, request, actual)
-        return await operations.delete(self, request, actual)
 
     # -- helpers shared by the operations --------------------------------------------------------
 

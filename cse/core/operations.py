@@ -138,6 +138,7 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
         tx.insert(resource)
         rtype.behaviour.after_create(op)
     await tx.commit()
+    cse.events.publish(tx, request)
 
     response = Response(RSC.CREATED, request.rqi, location=cse.addressing.structured_id(resource))
     if rcn == ResultContent.ATTRIBUTES:
@@ -175,6 +176,7 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     op.changes = validation.for_update(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
     rtype.behaviour.on_update(op)
     cse.check_references(op.changes)
+    await rtype.behaviour.prepare_update(op)
     new_attrs = dict(resource.attrs)
     for name, value in op.changes.items():
         if value is None:
@@ -192,6 +194,7 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
         tx.replace_attrs(resource, new_attrs)
         rtype.behaviour.after_update(op)
     await tx.commit()
+    cse.events.publish(tx, request, updated=(resource, op.changes))
 
     response = Response(RSC.UPDATED, request.rqi)
     if rcn == ResultContent.ATTRIBUTES:
@@ -230,4 +233,5 @@ async def delete(cse: "CSE", request: Request, resource: Resource) -> Response:
     with cse.store.transaction() as tx:
         delete_subtree(cse, tx, resource, request)
     await tx.commit()
+    cse.events.publish(tx, request)
     return Response(RSC.DELETED, request.rqi, pc=pc)

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cse.errors import RequestError
+from cse.status import RSC
+
 if TYPE_CHECKING:
+    from cse.core.addressing import Target
     from cse.core.engine import CSE
+    from cse.primitives import Request, Response
     from cse.core.operations import CreateOp, DeleteOp, UpdateOp
     from cse.model.resource import Resource
 
@@ -31,6 +36,9 @@ class Behaviour:
     def on_delete(self, op: "DeleteOp", resource: "Resource") -> None:
         """Called for each resource of a deleted subtree, children first, before it leaves the tree."""
 
-    def virtual_child(self, cse: "CSE", resource: "Resource", name: str) -> "Resource | None":
-        """The resource a virtual child name (such as 'la') stands for, or None if there is none."""
-        return None
+    async def prepare_update(self, op: "UpdateOp") -> None:
+        """Act before an update is applied, e.g. drive a device; may await. Raise to refuse."""
+
+    async def handle_virtual(self, cse: "CSE", request: "Request", target: "Target") -> "Response":
+        """Answer a request addressed to a virtual child of a resource of this type."""
+        raise RequestError(RSC.NOT_FOUND, f"{target.resource.ri!r} has no virtual resource {target.virtual!r}")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cse import timestamps
+from cse.errors import RequestError
 from cse.model.typecodes import Ty
+from cse.primitives import Operation
+from cse.status import RSC
 from cse.resources.behaviour import Behaviour
 
 
@@ -18,14 +21,21 @@ class ContainerBehaviour(Behaviour):
         if any(name in op.changes for name in ("mni", "mbs")):
             enforce_limits(op.cse, op.tx, op.resource, op.request)
 
-    def virtual_child(self, cse, resource, name):
-        if name == "la":
-            order = cse.store.children_reversed(resource.ri)
-        elif name == "ol":
-            order = cse.store.children(resource.ri)
-        else:
-            return None
-        return next((child for child in order if child.ty == Ty.CIN), None)
+    async def handle_virtual(self, cse, request, target):
+        """'la' and 'ol' stand for the latest and oldest contentInstance on Retrieve and Delete."""
+        from cse.core import operations, retrieval
+
+        if request.op not in (Operation.RETRIEVE, Operation.DELETE) or target.rest:
+            raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"{request.op.name} is not allowed on '{target.virtual}'")
+        order = cse.store.children_reversed if target.virtual == "la" else cse.store.children
+        actual = next((child for child in order(target.resource.ri) if child.ty == Ty.CIN), None)
+        if actual is None:
+            # Check access first, so that an unauthorized originator learns nothing.
+            cse.access.check(request.fr, target.resource, request.op, request.peer)
+            raise RequestError(RSC.NOT_FOUND, f"'{target.virtual}' of {target.resource.ri!r} has no contentInstance")
+        if request.op == Operation.RETRIEVE:
+            return await retrieval.retrieve(cse, request, actual)
+        return await operations.delete(cse, request, actual)
 
 
 def instance_added(cse, tx, container, instance, request) -> None:

@@ -162,6 +162,9 @@ class Transaction:
         # | ("delete", resource, seq).
         self._undo: list[tuple] = []
         self._done = False
+        # What the transaction added and removed, in order, for the resource events.
+        self.inserted: list[Resource] = []
+        self.deleted: list[Resource] = []
 
     def insert(self, resource: Resource) -> None:
         if resource.ri in self._store._by_ri:
@@ -169,6 +172,7 @@ class Transaction:
         self._store._index(resource)
         self._undo.append(("insert", resource))
         self._touched[resource.ri] = resource
+        self.inserted.append(resource)
 
     def replace_attrs(self, resource: Resource, attrs: dict) -> None:
         self._undo.append(("replace", resource, resource.attrs))
@@ -180,6 +184,7 @@ class Transaction:
         seq = self._store._unindex(resource)
         self._undo.append(("delete", resource, seq))
         self._touched[resource.ri] = resource
+        self.deleted.append(resource)
 
     def rollback(self) -> None:
         if self._done:
