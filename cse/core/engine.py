@@ -17,6 +17,7 @@ from cse.core import operations, retrieval
 from cse.core.access import AccessControl
 from cse.core.addressing import Addressing
 from cse.core.events import ResourceEvents
+from cse.core.outbound import Outbound
 from cse.errors import RequestError, bad_request
 from cse.model.registry import TypeRegistry
 from cse.model.resource import Resource
@@ -43,6 +44,7 @@ class CSE:
         self.access = AccessControl(settings, self.store, self.lookup)
         self.addressing = Addressing(settings, self.store, self.registry)
         self.events = ResourceEvents()
+        self.outbound = Outbound()
         self.points_of_access: list[str] = []
         self._expiry_task: asyncio.Task | None = None
 
@@ -63,6 +65,7 @@ class CSE:
             except asyncio.CancelledError:
                 pass
             self._expiry_task = None
+        await self.outbound.close()
         self._persistence.close()
 
     async def _ensure_cse_base(self) -> None:
