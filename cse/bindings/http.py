@@ -7,9 +7,10 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
+from aiohttp.http_exceptions import HttpProcessingError
 
-from cse import releases
+from cse import releases, timestamps
 from cse.bindings import query
 from cse.errors import RequestError, bad_request
 from cse.primitives import Operation, Request, Response
@@ -23,7 +24,7 @@ log = logging.getLogger("cse.http")
 
 _METHODS = {"GET": Operation.RETRIEVE, "PUT": Operation.UPDATE, "DELETE": Operation.DELETE, "POST": Operation.CREATE}
 
-# TS-0009 clause 6.6: the HTTP status for each response status code; unlisted errors are 500.
+# TS-0009 table 6.3.2-1: the HTTP status for each response status code; unlisted errors are 500.
 HTTP_STATUS: dict[int, int] = {
     RSC.ACCEPTED: 202, RSC.ACCEPTED_NON_BLOCKING_SYNCH: 202, RSC.ACCEPTED_NON_BLOCKING_ASYNCH: 202,
     RSC.OK: 200, RSC.CREATED: 201, RSC.DELETED: 200, RSC.UPDATED: 200,
@@ -44,8 +45,12 @@ HTTP_STATUS: dict[int, int] = {
     RSC.ALREADY_COMPLETE: 409, RSC.MGMT_COMMAND_NOT_CANCELLABLE: 409,
     RSC.UNSUPPORTED_MEDIA_TYPE: 415,
     RSC.RELEASE_VERSION_NOT_SUPPORTED: 501, RSC.SPECIALIZATION_SCHEMA_NOT_FOUND: 501, RSC.NOT_IMPLEMENTED: 501,
-    RSC.NON_BLOCKING_SYNCH_REQUEST_NOT_SUPPORTED: 504, RSC.REQUEST_TIMEOUT: 504,
+    RSC.NON_BLOCKING_SYNCH_REQUEST_NOT_SUPPORTED: 501,
+    RSC.REQUEST_TIMEOUT: 504,
 }
+
+# TS-0009 clause 6.3.3: the Reason-Phrase is omitted (the status line ends after the code).
+_NO_REASON = ""
 
 
 class HttpBinding:
@@ -87,14 +92,24 @@ class HttpBinding:
         reply_media = negotiate(accept, media.strip().lower() if codec_for(media) else DEFAULT_MEDIA_TYPE)
         try:
             if reply_media is None:
-                raise RequestError(RSC.NOT_ACCEPTABLE, f"none of the media types in Accept ({accept}) is supported")
+                raise RequestError(RSC.NOT_ACCEPTABLE, f"none of the media types in Accept ({accept!r}) is supported")
             request = await self._to_request(http, rqi, rvi, media.strip(), parameters)
         except RequestError as error:
-            response = Response(for_release(error.rsc, rvi), rqi, pc={"m2m:dbg": error.message},
-                                rvi=rvi if rvi in releases.SUPPORTED else releases.LATEST)
-            return self._to_http(response, reply_media or DEFAULT_MEDIA_TYPE, rvi)
+            return self._to_http(self._failure(error.rsc, error.message, rqi, rvi), reply_media or DEFAULT_MEDIA_TYPE, rvi)
+        except Exception:
+            # A bug in the binding must still produce a oneM2M answer, not a bare HTTP 500.
+            log.exception("request %s could not be read", rqi)
+            failure = self._failure(RSC.INTERNAL_SERVER_ERROR, "internal error; see the CSE log", rqi, rvi)
+            return self._to_http(failure, reply_media or DEFAULT_MEDIA_TYPE, rvi)
         response = await self._cse.handle(request)
         return self._to_http(response, reply_media, rvi)
+
+    @staticmethod
+    def _failure(rsc: RSC, message: str, rqi: str, rvi: str) -> Response:
+        """A request refused by the binding, shaped like the core's own error responses."""
+        return Response(for_release(rsc, rvi), rqi, pc={"m2m:dbg": message},
+                        rvi=rvi if rvi in releases.SUPPORTED else releases.LATEST,
+                        ot=timestamps.format_ts(timestamps.now()))
 
     async def _to_request(self, http: web.BaseRequest, rqi: str, rvi: str, media: str, parameters: str) -> Request:
         op = _METHODS.get(http.method)
@@ -102,19 +117,7 @@ class HttpBinding:
             raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"HTTP method {http.method} has no oneM2M meaning")
         if not rqi:
             raise bad_request("the X-M2M-RI header (request identifier) is missing")
-        ty = None
-        for parameter in parameters.split(";"):
-            key, _, value = parameter.strip().partition("=")
-            if key == "ty":
-                try:
-                    ty = int(value)
-                except ValueError:
-                    raise bad_request(f"Content-Type parameter ty={value!r} is not a resource type number") from None
-        if op == Operation.CREATE and ty is None:
-            raise bad_request(
-                "a POST without 'ty' in its Content-Type is a Notify, which this CSE does not accept "
-                "for its own resources; to create a resource add ';ty=<type>' to the Content-Type"
-            )
+        ty = _resource_type(parameters)
         request = Request(
             op=op,
             to=_target(http.raw_path),
@@ -156,20 +159,39 @@ class HttpBinding:
             request.lenient_types = codec.lenient_types
         elif op in (Operation.CREATE, Operation.UPDATE):
             raise bad_request(f"a {op.name} request needs content")
+        # Checked after the body, so that an unsupported Content-Type is named as the problem.
+        if op == Operation.CREATE and ty is None:
+            raise bad_request(
+                "a POST without 'ty' in its Content-Type is a Notify, which this CSE does not accept "
+                "for its own resources; to create a resource add ';ty=<type>' to the Content-Type"
+            )
         return request
 
     async def _read_body(self, http: web.BaseRequest) -> bytes:
+        """The whole body, refused as soon as it is known to exceed ``max_body_size``.
+
+        A declared Content-Length over the limit is refused before reading anything; a chunked
+        body is read only up to one byte past the limit.
+        """
         limit = self._cse.settings.max_body_size
         declared = http.content_length
         if declared is not None and declared > limit:
             raise bad_request(f"the request body of {declared} bytes exceeds the limit of {limit} bytes")
+        parts: list[bytes] = []
+        size = 0
         try:
-            body = await http.content.read(limit + 1)
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            # read(n) returns what has arrived so far (up to n bytes), not n bytes: loop to EOF.
+            while size <= limit:
+                part = await http.content.read(limit + 1 - size)
+                if not part:
+                    break
+                parts.append(part)
+                size += len(part)
+        except (asyncio.IncompleteReadError, ConnectionError, HttpProcessingError, ClientPayloadError) as exc:
             raise bad_request(f"the request body could not be read: {exc}") from None
-        if len(body) > limit:
+        if size > limit:
             raise bad_request(f"the request body exceeds the limit of {limit} bytes")
-        return body
+        return b"".join(parts)
 
     def _to_http(self, response: Response, media: str, rvi: str) -> web.Response:
         headers = {"X-M2M-RSC": str(int(response.rsc)), "X-M2M-RI": response.rqi}
@@ -182,16 +204,47 @@ class HttpBinding:
             headers["Content-Location"] = "/" + response.location
         body = b""
         if response.pc is not None:
-            codec = codec_for(media)
             try:
-                body = codec.encode(response.pc)
-            except (SerializationError, TypeError, ValueError) as exc:
+                body = codec_for(media).encode(response.pc)
+            except SerializationError as exc:
+                # The content exists but has no form in this serialization (e.g. a JSON key that
+                # is no XML name): say so, rather than send a broken document.
+                log.info("response %s has no %s form: %s", response.rqi, media, exc)
+                return self._unrepresentable(response, media, headers, str(exc))
+            except (TypeError, ValueError, OverflowError) as exc:
                 log.error("cannot serialize response %s as %s: %s", response.rqi, media, exc)
                 headers["X-M2M-RSC"] = str(int(RSC.INTERNAL_SERVER_ERROR))
-                return web.Response(status=500, headers=headers)
+                body = codec_for(DEFAULT_MEDIA_TYPE).encode({"m2m:dbg": "the response could not be serialized"})
+                headers["Content-Type"] = DEFAULT_MEDIA_TYPE
+                return web.Response(status=500, reason=_NO_REASON, body=body, headers=headers)
             headers["Content-Type"] = media
         status = HTTP_STATUS.get(response.rsc, 500)
-        return web.Response(status=status, body=body, headers=headers)
+        return web.Response(status=status, reason=_NO_REASON, body=body, headers=headers)
+
+    def _unrepresentable(self, response: Response, media: str, headers: dict[str, str], reason: str) -> web.Response:
+        headers.pop("Content-Location", None)
+        headers["X-M2M-RSC"] = str(int(RSC.NOT_ACCEPTABLE))
+        dbg = {"m2m:dbg": f"the result cannot be represented as {media}: {reason}; ask for another serialization"}
+        try:
+            body = codec_for(media).encode(dbg)
+        except SerializationError:
+            media = DEFAULT_MEDIA_TYPE
+            body = codec_for(media).encode(dbg)
+        headers["Content-Type"] = media
+        return web.Response(status=HTTP_STATUS[RSC.NOT_ACCEPTABLE], reason=_NO_REASON, body=body, headers=headers)
+
+
+def _resource_type(parameters: str) -> int | None:
+    """The 'ty' media type parameter of a Create (TS-0009 clause 6.4.7), if present."""
+    ty = None
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.strip().partition("=")
+        if key.strip().lower() == "ty":
+            try:
+                ty = int(value.strip().strip('"'))
+            except ValueError:
+                raise bad_request(f"Content-Type parameter ty={value!r} is not a resource type number") from None
+    return ty
 
 
 def _target(raw_path: str) -> str:

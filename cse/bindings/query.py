@@ -22,6 +22,9 @@ _INTEGER_CONDITIONS = ("sts", "stb", "sza", "szb", "lim", "lvl", "ofst")
 # Parameters we accept and ignore: they only matter for features this CSE does not offer
 # (result persistence, delivery aggregation, semantic and token parameters).
 _IGNORED = {"rp", "da", "smf", "tids", "ltids", "tqf", "rids", "arp", "catr", "gq", "nu", "cfs", "cfo"}
+# TS-0009 table 6.2.2.2-1: these may be repeated (their values add up); every other
+# parameter has multiplicity 0..1, and a second occurrence would silently override the first.
+_REPEATABLE = {"lbl", "ty", "cty", "smf", "rids", "tids", "ltids"}
 
 
 def _int(name: str, value: str, minimum: int = 0) -> int:
@@ -50,7 +53,11 @@ def apply(request: Request, params: Iterable[tuple[str, str]], attribute_names: 
     such a name is an attribute filter condition (atr).
     """
     fc = request.fc
+    seen: set[str] = set()
     for name, value in params:
+        if name in seen and name not in _REPEATABLE:
+            raise bad_request(f"query parameter {name!r} may appear only once")
+        seen.add(name)
         if name == "rcn":
             request.rcn = _enum(name, value, ResultContent)
         elif name == "rt":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from cse import timestamps
@@ -138,33 +138,46 @@ def _in_network(address: ipaddress.IPv4Address | ipaddress.IPv6Address, network:
         return False
 
 
-# Fields of an actw window: 'second minute hour day-of-month month day-of-week' (crontab-like).
-_FIELD_RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+# Fields of an actw window, an m2m:scheduleEntry (TS-0004 table 7.4.9.1-4): 'second minute hour
+# day-of-month month day-of-week year', matched in UTC. The year may be left out (six fields),
+# as crontab-like windows commonly are; it then matches every year.
+_FIELD_RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 6), (2000, 9999))
 
 
 def time_window_matches(window: str, moment: datetime) -> bool:
+    """True when ``moment`` lies in the schedule entry ``window``; malformed entries never match."""
     fields = window.split()
-    if len(fields) != 6:
+    if len(fields) not in (6, 7):
         return False
-    # Python counts Monday as 0; crontab counts Sunday as 0.
-    values = (moment.second, moment.minute, moment.hour, moment.day, moment.month, (moment.weekday() + 1) % 7)
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    # Python counts Monday as 0; a schedule entry counts Sunday as 0.
+    values = (utc.second, utc.minute, utc.hour, utc.day, utc.month, (utc.weekday() + 1) % 7, utc.year)
     return all(_field_matches(f, v, r) for f, v, r in zip(fields, values, _FIELD_RANGES))
 
 
 def _field_matches(spec: str, value: int, bounds: tuple[int, int]) -> bool:
-    for part in spec.split(","):
-        base, _, step_text = part.partition("/")
-        try:
-            step = int(step_text) if step_text else 1
-            if base == "*":
-                low, high = bounds
-            elif "-" in base:
-                low_text, high_text = base.split("-", 1)
-                low, high = int(low_text), int(high_text)
-            else:
-                low = high = int(base)
-        except ValueError:
-            return False
-        if step > 0 and low <= value <= high and (value - low) % step == 0:
-            return True
-    return False
+    """One field: '*', a number, a range 'a-b', either with a step '/n', or a comma list of those."""
+    elements = [_element(text, bounds) for text in spec.split(",")]
+    # One malformed element makes the whole entry malformed, not merely that element unmatched.
+    if any(element is None for element in elements):
+        return False
+    return any(low <= value <= high and (value - low) % step == 0 for low, high, step in elements)
+
+
+def _element(text: str, bounds: tuple[int, int]) -> tuple[int, int, int] | None:
+    """(low, high, step) of one element, or None if it is malformed."""
+    base, slash, step_text = text.partition("/")
+    try:
+        step = int(step_text) if slash else 1
+        if base == "*":
+            low, high = bounds
+        elif "-" in base:
+            low_text, high_text = base.split("-", 1)
+            low, high = int(low_text), int(high_text)
+        else:
+            low = int(base)
+            # 'a/n' counts from a to the end of the field's range, as '*/n' does from its start.
+            high = bounds[1] if slash else low
+    except ValueError:
+        return None
+    return (low, high, step) if step > 0 else None

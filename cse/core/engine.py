@@ -23,7 +23,8 @@ from cse.model.registry import TypeRegistry
 from cse.model.resource import Resource
 from cse.model.typecodes import Ty
 from cse.primitives import FilterUsage, Operation, Request, Response, ResponseType
-from cse.resources.table import BUILTIN_TYPES
+from cse.notifications.manager import NotificationManager
+from cse.resources.catalog import ALL_TYPES
 from cse.status import RSC, for_release
 from cse.storage.sqlite import SqlitePersistence
 from cse.storage.store import ResourceStore
@@ -38,13 +39,14 @@ MAX_EXECUTION_DELAY = 300
 class CSE:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.registry = TypeRegistry(BUILTIN_TYPES)
-        self._persistence = SqlitePersistence(settings.db)
-        self.store = ResourceStore(self._persistence)
+        self.registry = TypeRegistry(ALL_TYPES)
+        self.persistence = SqlitePersistence(settings.db)
+        self.store = ResourceStore(self.persistence)
         self.access = AccessControl(settings, self.store, self.lookup)
         self.addressing = Addressing(settings, self.store, self.registry)
         self.events = ResourceEvents()
         self.outbound = Outbound()
+        self.notifications = NotificationManager(self)
         self.points_of_access: list[str] = []
         self._expiry_task: asyncio.Task | None = None
 
@@ -52,8 +54,9 @@ class CSE:
 
     async def start(self) -> None:
         count = self.store.load()
-        self._persistence.start()
+        self.persistence.start()
         await self._ensure_cse_base()
+        self.notifications.start()
         log.info("resource tree loaded: %d resources from %s", count, self.settings.db)
         self._expiry_task = asyncio.create_task(self._expire_forever(), name="expiry")
 
@@ -65,8 +68,9 @@ class CSE:
             except asyncio.CancelledError:
                 pass
             self._expiry_task = None
+        await self.notifications.stop()
         await self.outbound.close()
-        self._persistence.close()
+        self.persistence.close()
 
     async def _ensure_cse_base(self) -> None:
         """Create the CSEBase on first start; afterwards keep it in line with the settings."""
@@ -110,8 +114,8 @@ class CSE:
             for resource in due:
                 if self.store.get(resource.ri) is resource:
                     operations.delete_subtree(self, tx, resource, request)
+            self.events.publish(tx, request)
         await tx.commit()
-        self.events.publish(tx, request)
         log.info("expired %d resource(s)", len(due))
         return len(due)
 

@@ -1,8 +1,10 @@
 """Resource events: who wants to know when resources are created, updated or deleted.
 
-Subscriptions, groups and the interworking proxy listen here. Events are published after the
-change is durable, in the order the changes happened, and a failing listener is logged without
-affecting the request or the other listeners.
+Subscriptions, groups and the interworking proxy listen here. Events are published inside the
+transaction that made the change, just before it commits: a listener may add rows that must be
+durable together with the change (``tx.add_changes``) and defer what it does in memory until
+the change is on disk (``tx.after_commit``). A failing listener is logged without affecting
+the request or the other listeners.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ log = logging.getLogger("cse.events")
 
 
 class ResourceListener(Protocol):
-    def created(self, resource: "Resource", request: "Request") -> None: ...
+    def created(self, resource: "Resource", request: "Request", tx: "Transaction") -> None: ...
 
-    def updated(self, resource: "Resource", changes: dict[str, Any], request: "Request") -> None: ...
+    def updated(self, resource: "Resource", changes: dict[str, Any], request: "Request", tx: "Transaction") -> None: ...
 
-    def deleted(self, resource: "Resource", request: "Request") -> None: ...
+    def deleted(self, resource: "Resource", request: "Request", tx: "Transaction") -> None: ...
 
 
 class ResourceEvents:
@@ -34,15 +36,15 @@ class ResourceEvents:
         self._listeners.append(listener)
 
     def publish(self, tx: "Transaction", request: "Request", updated: tuple["Resource", dict[str, Any]] | None = None) -> None:
-        """Tell the listeners what a committed transaction did."""
+        """Tell the listeners what the transaction did; call it just before ``tx.commit()``."""
         if not self._listeners:
             return
         for resource in tx.inserted:
-            self._call("created", resource, request)
+            self._call("created", resource, request, tx)
         if updated is not None:
-            self._call("updated", updated[0], updated[1], request)
+            self._call("updated", updated[0], updated[1], request, tx)
         for resource in tx.deleted:
-            self._call("deleted", resource, request)
+            self._call("deleted", resource, request, tx)
 
     def _call(self, method: str, *args: Any) -> None:
         for listener in self._listeners:

@@ -1,53 +1,78 @@
-"""Filter criteria matching (TS-0004 clause 6.3.5.8, filterCriteria conditions)."""
+"""Filter criteria matching (TS-0004 clause 6.3.5.8, filterCriteria conditions).
+
+The matching conditions follow TS-0004 table 7.3.3.17.0-1: the "after", "since", "bigger" and
+"above" bounds are inclusive (createdAfter <= creationTime, modifiedSince <= lastModifiedTime,
+stateTagBigger <= stateTag, expireAfter <= expirationTime, sizeAbove <= contentSize), the
+"before", "unmodified", "smaller" and "below" bounds exclusive. Several values of one condition
+tag (ty, lbl, cty, and all attribute conditions together) are alternatives; different tags are
+combined by filterOperation, AND by default.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 from typing import Any, Callable
 
+from cse.errors import bad_request
 from cse.model.resource import Resource
 from cse.primitives import FilterCriteria
 
+Check = Callable[[dict[str, Any], int], bool]
 
-def _conditions(fc: FilterCriteria) -> list[Callable[[dict[str, Any], int], bool]]:
+# TS-0004 clause 7.3.3.17.9: these attributes have their own conditions and "shall not be used"
+# as attribute conditions.
+_NOT_ATTRIBUTE_CONDITIONS = frozenset({"ct", "lt", "st", "et", "lbl", "ty", "cs", "cnf"})
+
+
+def check(fc: FilterCriteria) -> None:
+    """Reject filter criteria that TS-0004 does not allow, before anything is evaluated."""
+    misused = sorted(_NOT_ATTRIBUTE_CONDITIONS & fc.atr.keys())
+    if misused:
+        raise bad_request(
+            f"attribute(s) {', '.join(misused)} cannot be used as attribute filter conditions; "
+            "use their own conditions (cra/crb, ms/us, sts/stb, exa/exb, lbl, ty, sza/szb, cty)"
+        )
+
+
+def _range_checks(fc: FilterCriteria) -> list[Check]:
+    """The bounded conditions on ct, lt, st, et and cs."""
+    bounds = (
+        ("ct", fc.cra, fc.crb),
+        ("lt", fc.ms, fc.us),
+        ("st", fc.stb, fc.sts),
+        ("et", fc.exa, fc.exb),
+        ("cs", fc.sza, fc.szb),
+    )
+    checks: list[Check] = []
+    for name, low, high in bounds:
+        if low is not None:
+            checks.append(lambda a, ty, n=name, v=low: n in a and a[n] >= v)
+        if high is not None:
+            checks.append(lambda a, ty, n=name, v=high: n in a and a[n] < v)
+    return checks
+
+
+def _conditions(fc: FilterCriteria) -> list[Check]:
     """One predicate per condition present; values in a condition's list are alternatives."""
-    checks: list[Callable[[dict[str, Any], int], bool]] = []
+    checks: list[Check] = []
     if fc.ty:
         types = set(fc.ty)
         checks.append(lambda a, ty: ty in types)
     if fc.lbl:
         wanted = set(fc.lbl)
         checks.append(lambda a, ty: not wanted.isdisjoint(a.get("lbl") or ()))
-    if fc.crb is not None:
-        checks.append(lambda a, ty: a.get("ct", "") < fc.crb)
-    if fc.cra is not None:
-        checks.append(lambda a, ty: a.get("ct", "") > fc.cra)
-    if fc.ms is not None:
-        checks.append(lambda a, ty: a.get("lt", "") > fc.ms)
-    if fc.us is not None:
-        checks.append(lambda a, ty: a.get("lt", "") < fc.us)
-    if fc.sts is not None:
-        checks.append(lambda a, ty: "st" in a and a["st"] < fc.sts)
-    if fc.stb is not None:
-        checks.append(lambda a, ty: "st" in a and a["st"] > fc.stb)
-    if fc.exb is not None:
-        checks.append(lambda a, ty: "et" in a and a["et"] < fc.exb)
-    if fc.exa is not None:
-        checks.append(lambda a, ty: "et" in a and a["et"] > fc.exa)
-    if fc.sza is not None:
-        checks.append(lambda a, ty: "cs" in a and a["cs"] >= fc.sza)
-    if fc.szb is not None:
-        checks.append(lambda a, ty: "cs" in a and a["cs"] < fc.szb)
+    checks.extend(_range_checks(fc))
     if fc.cty:
         media = set(fc.cty)
         checks.append(lambda a, ty: "cnf" in a and a["cnf"].split(":", 1)[0] in media)
-    for name, expected in fc.atr.items():
-        checks.append(_attribute_check(name, expected))
+    if fc.atr:
+        alternatives = [_attribute_check(name, expected) for name, expected in fc.atr.items()]
+        checks.append(lambda a, ty: any(alternative(a) for alternative in alternatives))
     return checks
 
 
-def _attribute_check(name: str, expected: Any) -> Callable[[dict[str, Any], int], bool]:
-    def check(attrs: dict[str, Any], ty: int) -> bool:
+def _attribute_check(name: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
+    def matches(attrs: dict[str, Any]) -> bool:
         if name not in attrs:
             return False
         value = attrs[name]
@@ -55,7 +80,7 @@ def _attribute_check(name: str, expected: Any) -> Callable[[dict[str, Any], int]
             return any(_equal(entry, expected) for entry in value)
         return _equal(value, expected)
 
-    return check
+    return matches
 
 
 def _equal(value: Any, expected: Any) -> bool:
@@ -81,5 +106,5 @@ class Matcher:
             return True
         attrs, ty = resource.attrs, resource.ty
         if self._any:
-            return any(check(attrs, ty) for check in self._checks)
-        return all(check(attrs, ty) for check in self._checks)
+            return any(condition(attrs, ty) for condition in self._checks)
+        return all(condition(attrs, ty) for condition in self._checks)

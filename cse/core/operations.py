@@ -123,8 +123,7 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
     if rn in parent_type.virtual_children:
         raise bad_request(f"resource name {rn!r} is reserved under a {parent_type.name}")
     srn = f"{parent.srn}/{rn}" if parent.srn else rn
-    if cse.store.by_srn(srn) is not None:
-        raise RequestError(RSC.CONFLICT, f"a resource named {rn!r} already exists under {parent.ri!r}")
+    _check_name_free(cse, srn, rn, parent)
     if "cr" in attrs:
         attrs["cr"] = op.owner
     attrs["ri"] = ri
@@ -132,13 +131,21 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
     resource = Resource(ri=ri, ty=rtype.ty, pi=parent.ri, srn=srn, attrs=attrs, owner=op.owner)
     # Keep attribute order readable on the wire: universal attributes first.
     resource.attrs = _ordered(attrs)
+    op.resource = resource
+    await rtype.behaviour.prepare_create(op)
+    # Others may have changed the tree while we awaited: check again what the await could spoil.
+    if cse.store.get(parent.ri) is not parent:
+        raise RequestError(RSC.NOT_FOUND, f"the parent {parent.ri!r} was deleted meanwhile")
+    _check_name_free(cse, srn, rn, parent)
+    if cse.store.get(ri) is not None:
+        raise RequestError(RSC.CONFLICT, f"resource ID {ri!r} was taken meanwhile")
 
     with cse.store.transaction() as tx:
         op.tx, op.resource = tx, resource
         tx.insert(resource)
         rtype.behaviour.after_create(op)
+        cse.events.publish(tx, request)
     await tx.commit()
-    cse.events.publish(tx, request)
 
     response = Response(RSC.CREATED, request.rqi, location=cse.addressing.structured_id(resource))
     if rcn == ResultContent.ATTRIBUTES:
@@ -153,6 +160,11 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
             }
         }
     return response
+
+
+def _check_name_free(cse: "CSE", srn: str, rn: str, parent: Resource) -> None:
+    if cse.store.by_srn(srn) is not None:
+        raise RequestError(RSC.CONFLICT, f"a resource named {rn!r} already exists under {parent.ri!r}")
 
 
 _FIRST = ("ty", "ri", "rn", "pi", "ct", "lt", "et")
@@ -177,6 +189,9 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     rtype.behaviour.on_update(op)
     cse.check_references(op.changes)
     await rtype.behaviour.prepare_update(op)
+    await cse.notifications.before_update(resource, op.changes)
+    if cse.store.get(resource.ri) is not resource:
+        raise RequestError(RSC.NOT_FOUND, f"{resource.ri!r} was deleted meanwhile")
     new_attrs = dict(resource.attrs)
     for name, value in op.changes.items():
         if value is None:
@@ -193,8 +208,8 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
         op.tx = tx
         tx.replace_attrs(resource, new_attrs)
         rtype.behaviour.after_update(op)
+        cse.events.publish(tx, request, updated=(resource, op.changes))
     await tx.commit()
-    cse.events.publish(tx, request, updated=(resource, op.changes))
 
     response = Response(RSC.UPDATED, request.rqi)
     if rcn == ResultContent.ATTRIBUTES:
@@ -218,7 +233,8 @@ def delete_subtree(cse: "CSE", tx: Transaction, root: Resource, request: Request
         rtype = cse.registry.get(resource.ty)
         if rtype is not None:
             rtype.behaviour.on_delete(op, resource)
-    for resource in reversed(doomed):
+    # Top-down, so that listeners hear of a parent's deletion before its subscriptions go.
+    for resource in doomed:
         tx.delete(resource)
     return doomed
 
@@ -232,6 +248,6 @@ async def delete(cse: "CSE", request: Request, resource: Resource) -> Response:
         pc = cse.retrieval.content_for(request, resource, rcn)
     with cse.store.transaction() as tx:
         delete_subtree(cse, tx, resource, request)
+        cse.events.publish(tx, request)
     await tx.commit()
-    cse.events.publish(tx, request)
     return Response(RSC.DELETED, request.rqi, pc=pc)

@@ -31,8 +31,10 @@ def wrapped(cse: "CSE", resource: Resource, release: str) -> dict[str, Any]:
     return {cse.tpe_of(resource): attributes(cse, resource, release)}
 
 
-def child_reference(cse: "CSE", resource: Resource) -> dict[str, Any]:
-    return {"nm": resource.rn, "typ": resource.ty, "val": cse.addressing.structured_id(resource)}
+def child_reference(cse: "CSE", resource: Resource, structured: bool = True) -> dict[str, Any]:
+    """A m2m:childResourceRef; ``val`` is the structured or the unstructured ID (drt)."""
+    val = cse.addressing.structured_id(resource) if structured else resource.ri
+    return {"nm": resource.rn, "typ": resource.ty, "val": val}
 
 
 def with_children(cse: "CSE", resource: Resource, children: Iterable[Resource], release: str) -> dict[str, Any]:

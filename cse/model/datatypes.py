@@ -7,6 +7,7 @@ those forms and convert them; JSON and CBOR must already carry the right types.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,11 @@ class DataType(ABC):
     @abstractmethod
     def check(self, value: Any, path: str, lenient: bool) -> Any:
         """Return ``value`` in canonical form, or raise a BAD_REQUEST RequestError."""
+
+
+# Integers are stored and served as JSON, whose readers (and orjson) stop at 64 bits; CBOR could
+# carry bigger ones, which would then fail to be stored or served.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _type_error(path: str, expected: str, value: Any) -> Exception:
@@ -48,7 +54,15 @@ class JsonValue(DataType):
 def _check_json(value: Any, path: str, depth: int) -> None:
     if depth > 32:
         raise bad_request(f"attribute {path}: nested deeper than 32 levels")
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if value is None or isinstance(value, (str, bool)):
+        return
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise bad_request(f"attribute {path}: the integer {value} is outside the 64-bit range")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise bad_request(f"attribute {path}: {value} is not a finite number (JSON has no NaN or infinity)")
         return
     if isinstance(value, list):
         for index, entry in enumerate(value):
@@ -92,6 +106,8 @@ class Int(DataType):
                 raise _type_error(path, "an integer", value) from None
         if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(path, "an integer", value)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise bad_request(f"attribute {path}: the integer {value} is outside the 64-bit range")
         if self.minimum is not None and value < self.minimum:
             raise bad_request(f"attribute {path}: {value} is below the minimum {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -111,6 +127,7 @@ class Float(DataType):
                 raise _type_error(path, "a number", value) from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(path, "a number", value)
+        _check_json(value, path, depth=0)  # finite, and integers within 64 bits
         return value
 
 
@@ -186,13 +203,19 @@ class Struct(DataType):
     open: bool = False
 
     def check(self, value: Any, path: str, lenient: bool) -> Any:
+        if lenient and value == "" and not self.required:
+            value = {}  # XML: an empty element is a structure without members
         if not isinstance(value, dict):
             raise _type_error(path, "a structure", value)
         result: dict[str, Any] = {}
         for key, member in value.items():
+            if not isinstance(key, str):
+                raise bad_request(f"attribute {path}: member names must be strings, got {key!r}")
             member_type = self.members.get(key)
             if member_type is None:
                 if self.open:
+                    # Kept as sent, so it must be something JSON (and the store) can hold.
+                    _check_json(member, f"{path}.{key}", depth=1)
                     result[key] = member
                     continue
                 allowed = ", ".join(sorted(self.members))

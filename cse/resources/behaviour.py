@@ -24,6 +24,9 @@ class Behaviour:
     def on_create(self, op: "CreateOp") -> None:
         """Check type rules and fill derived attributes before the resource enters the tree."""
 
+    async def prepare_create(self, op: "CreateOp") -> None:
+        """Act before the resource enters the tree, e.g. verify notification targets; may await."""
+
     def after_create(self, op: "CreateOp") -> None:
         """Adjust other resources (inside the same transaction) once the resource is in the tree."""
 

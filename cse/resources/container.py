@@ -32,6 +32,8 @@ class ContainerBehaviour(Behaviour):
         if actual is None:
             # Check access first, so that an unauthorized originator learns nothing.
             cse.access.check(request.fr, target.resource, request.op, request.peer)
+            if request.op == Operation.RETRIEVE:
+                cse.notifications.retrieved_nothing(target.resource)
             raise RequestError(RSC.NOT_FOUND, f"'{target.virtual}' of {target.resource.ri!r} has no contentInstance")
         if request.op == Operation.RETRIEVE:
             return await retrieval.retrieve(cse, request, actual)

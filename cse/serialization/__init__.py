@@ -42,29 +42,55 @@ def codec_for(media_type: str) -> Codec | None:
 def negotiate(accept: str | None, fallback: str) -> str | None:
     """The media type to answer with: the best supported one in Accept, else ``fallback``.
 
-    Returns None when Accept names only unsupported types.
+    Follows RFC 9110 clause 12.5.1: higher quality first, then the order given; ``q=0`` rules
+    a type out, also for a later wildcard. A wildcard ('*/*', 'application/*') prefers
+    ``fallback`` (the request's own serialization). Returns None when Accept allows nothing
+    this CSE can produce.
     """
-    if not accept:
+    if not accept or not accept.strip():
         return fallback
-    candidates: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            candidates.append((-quality, index, media))
-    for _, _, media in sorted(candidates):
-        if media in MEDIA_TYPES:
+    ranges = [_media_range(part) for part in accept.split(",")]
+    excluded = {media for media, quality in ranges if quality == 0 and media in MEDIA_TYPES}
+    wanted = sorted(
+        ((-quality, index, media) for index, (media, quality) in enumerate(ranges) if quality > 0),
+    )
+    for _, _, media in wanted:
+        if media in MEDIA_TYPES and media not in excluded:
             return media
-        if media in ("*/*", "application/*"):
-            return fallback
+        if media.endswith("/*"):
+            chosen = _for_wildcard(media, fallback, excluded)
+            if chosen is not None:
+                return chosen
+    return None
+
+
+# The order in which a wildcard is served when the request's own serialization is excluded.
+_PREFERENCE = ("application/json", "application/cbor", "application/xml", "text/xml")
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    media, _, params = part.strip().partition(";")
+    quality = 1.0
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                quality = float(value.strip())
+            except ValueError:
+                quality = 0.0  # a broken weight cannot be trusted to allow anything
+            if not quality >= 0.0:  # negative, or nan
+                quality = 0.0
+            quality = min(quality, 1.0)
+    return media.strip().lower(), quality
+
+
+def _for_wildcard(media_range: str, fallback: str, excluded: set[str]) -> str | None:
+    major = media_range.partition("/")[0]
+    for media in (fallback, *_PREFERENCE):
+        if media in excluded or media not in MEDIA_TYPES:
+            continue
+        if major == "*" or media.startswith(major + "/"):
+            return media
     return None
 
 

@@ -13,6 +13,7 @@ and child resource references carry 'nm'/'typ' as XML attributes with the addres
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -28,6 +29,16 @@ NAMESPACES: dict[str, str] = {"m2m": ONEM2M_NS}
 
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _REFERENCE_KEYS = {"nm", "typ", "val"}
+
+# XML 1.0 (fifth edition) names without ':' (NCName), and the characters a document may carry.
+# Content such as a JSON 'con' may hold keys and characters that XML cannot express; encoding
+# them anyway would produce a document no parser accepts.
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def register_namespace(prefix: str, uri: str) -> None:
@@ -51,9 +62,16 @@ def decode(body: bytes) -> Any:
         raise SerializationError(f"XML with DTDs, entities or external references is refused ({type(exc).__name__})") from None
     except ParseError as exc:
         raise SerializationError(f"malformed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:
+        # An unknown encoding in the XML declaration, or bytes that do not decode in it.
+        raise SerializationError(f"malformed XML: {exc}") from None
     if root is None:
         raise SerializationError("malformed XML: no root element")
-    return {_name(root.tag, prefixes): _value(root, prefixes, depth=0)}
+    value = _value(root, prefixes, depth=0)
+    if value == "" or (isinstance(value, str) and not value.strip()):
+        # The root is a resource representation: an empty one has no attributes, not empty text.
+        value = {}
+    return {_name(root.tag, prefixes): value}
 
 
 def _name(tag: str, prefixes: dict[str, str]) -> str:
@@ -74,11 +92,13 @@ def _value(element: Element, prefixes: dict[str, str], depth: int) -> Any:
         _name(key, prefixes): value for key, value in element.attrib.items() if not key.startswith(_XSI)
     }
     if not children:
-        text = (element.text or "").strip()
+        # Text is kept as sent: whitespace is significant in xs:string values such as 'con';
+        # numeric and boolean types strip it when they coerce the text.
+        text = element.text or ""
         if attributes:
             # A child resource reference: <rrf nm=".." typ="..">address</rrf>
-            if text:
-                attributes["val"] = text
+            if text.strip():
+                attributes["val"] = text.strip()
             return attributes
         return text
     result: dict[str, Any] = dict(attributes)
@@ -100,18 +120,37 @@ def encode(content: Any) -> bytes:
     if not isinstance(content, dict) or len(content) != 1:
         raise SerializationError("XML needs exactly one root element")
     (name, value), = content.items()
-    prefix = name.split(":", 1)[0] if ":" in name else None
-    root = Element(name)
-    for used in {prefix, "m2m"}:
-        if used and used in NAMESPACES:
-            root.set(f"xmlns:{used}", NAMESPACES[used])
-    _fill(root, value, resource=True)
+    used: set[str] = {"m2m"}
+    root = Element(_element_name(name, used))
+    _fill(root, value, used, resource=True)
+    # Declarations first, for readers; the prefixes in use are only known after filling.
+    declarations = {f"xmlns:{prefix}": NAMESPACES[prefix] for prefix in sorted(used)}
+    root.attrib = {**declarations, **root.attrib}
     return tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _fill(element: Element, value: Any, resource: bool = False) -> None:
+def _element_name(name: Any, used: set[str]) -> str:
+    """``name`` checked to be an XML element name whose prefix (if any) we can declare."""
+    if not isinstance(name, str):
+        raise SerializationError(f"the name {name!r} cannot be an XML element name")
+    prefix, colon, local = name.rpartition(":")
+    if not _NCNAME.fullmatch(local) or (colon and not _NCNAME.fullmatch(prefix)):
+        raise SerializationError(f"the name {name!r} is not a valid XML element name")
+    if colon:
+        if prefix not in NAMESPACES:
+            raise SerializationError(f"the name {name!r} has a namespace prefix with no known namespace")
+        used.add(prefix)
+    return name
+
+
+def _is_reference(value: dict[str, Any]) -> bool:
+    """A child resource reference {nm, typ, val}: its address is the text, the rest attributes."""
+    return "val" in value and value.keys() <= _REFERENCE_KEYS and len(value) > 1
+
+
+def _fill(element: Element, value: Any, used: set[str], resource: bool = False) -> None:
     if isinstance(value, dict):
-        if value.keys() <= _REFERENCE_KEYS and "val" in value:
+        if _is_reference(value):
             for key in ("nm", "typ"):
                 if key in value:
                     element.set(key, _text(value[key]))
@@ -120,21 +159,31 @@ def _fill(element: Element, value: Any, resource: bool = False) -> None:
         for key, member in value.items():
             if member is None:
                 continue
+            name = _element_name(key, used)
             if resource and key == "rn":
                 element.set("rn", _text(member))
                 continue
-            if isinstance(member, list) and member and all(isinstance(m, dict) for m in member):
+            if isinstance(member, list) and any(isinstance(m, (dict, list)) for m in member):
+                # Lists of structures are repeated elements (XSD maxOccurs="unbounded").
                 for entry in member:
-                    _fill(SubElement(element, key), entry, resource=":" in key)
+                    _fill(SubElement(element, name), entry, used, resource=":" in key)
             else:
-                _fill(SubElement(element, key), member, resource=":" in key)
+                _fill(SubElement(element, name), member, used, resource=":" in key)
         return
     element.text = _text(value)
 
 
 def _text(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(_text(v) for v in value)
-    return str(value)
+        text = "true" if value else "false"
+    elif isinstance(value, list):
+        # xs:list: the simple values separated by single spaces.
+        text = " ".join(_text(v) for v in value)
+    else:
+        text = str(value)
+    bad = _NOT_XML_CHAR.search(text)
+    if bad:
+        raise SerializationError(f"the character {bad.group()!r} cannot be carried in XML 1.0")
+    return text

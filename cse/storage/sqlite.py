@@ -32,8 +32,25 @@ class Row:
     doc: bytes
 
 
-# A change is a row to upsert, or the resource ID of a row to delete.
-Change = Row | str
+@dataclass(slots=True)
+class OutboxEntry:
+    """A notification not yet delivered ('queued' for a target) or waiting in a batch ('batch')."""
+
+    id: int
+    kind: str
+    sub: str
+    target: str
+    payload: bytes
+    latest: bool
+
+
+@dataclass(slots=True)
+class OutboxDone:
+    id: int
+
+
+# A change is a row to upsert, the resource ID of a row to delete, or an outbox change.
+Change = Row | str | OutboxEntry | OutboxDone
 
 
 class PersistenceError(Exception):
@@ -60,6 +77,14 @@ class SqlitePersistence:
             );
             CREATE INDEX IF NOT EXISTS resources_pi ON resources(pi);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS outbox (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                sub TEXT NOT NULL,
+                target TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                latest INTEGER NOT NULL
+            );
             """
         )
         found = self._conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
@@ -76,6 +101,11 @@ class SqlitePersistence:
         cursor = self._conn.execute("SELECT ri, pi, ty, srn, owner, doc FROM resources ORDER BY rowid")
         for ri, pi, ty, srn, owner, doc in cursor:
             yield Row(ri, pi, ty, srn, owner, doc)
+
+    def outbox(self) -> Iterator[OutboxEntry]:
+        cursor = self._conn.execute("SELECT id, kind, sub, target, payload, latest FROM outbox ORDER BY id")
+        for id_, kind, sub, target, payload, latest in cursor:
+            yield OutboxEntry(id_, kind, sub, target, payload, bool(latest))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
@@ -130,6 +160,13 @@ class SqlitePersistence:
                 for change in changes:
                     if isinstance(change, str):
                         conn.execute("DELETE FROM resources WHERE ri=?", (change,))
+                    elif isinstance(change, OutboxEntry):
+                        conn.execute(
+                            "INSERT OR REPLACE INTO outbox VALUES (?,?,?,?,?,?)",
+                            (change.id, change.kind, change.sub, change.target, change.payload, int(change.latest)),
+                        )
+                    elif isinstance(change, OutboxDone):
+                        conn.execute("DELETE FROM outbox WHERE id=?", (change.id,))
                     else:
                         conn.execute(
                             "INSERT INTO resources (ri, pi, ty, srn, owner, doc) VALUES (?,?,?,?,?,?) "

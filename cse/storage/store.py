@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-from typing import Iterator
+from typing import Callable, Iterator
 
 import orjson
 
@@ -165,6 +165,16 @@ class Transaction:
         # What the transaction added and removed, in order, for the resource events.
         self.inserted: list[Resource] = []
         self.deleted: list[Resource] = []
+        # Rows of other tables that must be durable together with this change (the
+        # notification outbox), and what to do in memory once they are.
+        self._extra: list[Change] = []
+        self._after: list[Callable[[], None]] = []
+
+    def add_changes(self, changes: list[Change]) -> None:
+        self._extra.extend(changes)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        self._after.append(action)
 
     def insert(self, resource: Resource) -> None:
         if resource.ri in self._store._by_ri:
@@ -215,8 +225,14 @@ class Transaction:
                 )
             else:
                 changes.append(ri)
+        changes.extend(self._extra)
         if changes:
             await store._persist(changes)
+        for action in self._after:
+            try:
+                action()
+            except Exception:
+                log.exception("an after-commit action failed")
 
     def __enter__(self) -> "Transaction":
         return self

@@ -191,6 +191,389 @@ class GetResp(_message.Message):
     req_path_results: _containers.RepeatedCompositeFieldContainer[GetResp.RequestedPathResult]
     def __init__(self, req_path_results: _Optional[_Iterable[_Union[GetResp.RequestedPathResult, _Mapping]]] = ...) -> None: ...
 
+class Notify(_message.Message):
+    __slots__ = ("subscription_id", "send_resp", "event", "value_change", "obj_creation", "obj_deletion", "oper_complete", "on_board_req")
+    class Event(_message.Message):
+        __slots__ = ("obj_path", "event_name", "params")
+        class ParamsEntry(_message.Message):
+            __slots__ = ("key", "value")
+            KEY_FIELD_NUMBER: _ClassVar[int]
+            VALUE_FIELD_NUMBER: _ClassVar[int]
+            key: str
+            value: str
+            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        EVENT_NAME_FIELD_NUMBER: _ClassVar[int]
+        PARAMS_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        event_name: str
+        params: _containers.ScalarMap[str, str]
+        def __init__(self, obj_path: _Optional[str] = ..., event_name: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    class ValueChange(_message.Message):
+        __slots__ = ("param_path", "param_value")
+        PARAM_PATH_FIELD_NUMBER: _ClassVar[int]
+        PARAM_VALUE_FIELD_NUMBER: _ClassVar[int]
+        param_path: str
+        param_value: str
+        def __init__(self, param_path: _Optional[str] = ..., param_value: _Optional[str] = ...) -> None: ...
+    class ObjectCreation(_message.Message):
+        __slots__ = ("obj_path", "unique_keys")
+        class UniqueKeysEntry(_message.Message):
+            __slots__ = ("key", "value")
+            KEY_FIELD_NUMBER: _ClassVar[int]
+            VALUE_FIELD_NUMBER: _ClassVar[int]
+            key: str
+            value: str
+            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        UNIQUE_KEYS_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        unique_keys: _containers.ScalarMap[str, str]
+        def __init__(self, obj_path: _Optional[str] = ..., unique_keys: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    class ObjectDeletion(_message.Message):
+        __slots__ = ("obj_path",)
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        def __init__(self, obj_path: _Optional[str] = ...) -> None: ...
+    class OperationComplete(_message.Message):
+        __slots__ = ("obj_path", "command_name", "command_key", "req_output_args", "cmd_failure")
+        class OutputArgs(_message.Message):
+            __slots__ = ("output_args",)
+            class OutputArgsEntry(_message.Message):
+                __slots__ = ("key", "value")
+                KEY_FIELD_NUMBER: _ClassVar[int]
+                VALUE_FIELD_NUMBER: _ClassVar[int]
+                key: str
+                value: str
+                def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+            OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
+            output_args: _containers.ScalarMap[str, str]
+            def __init__(self, output_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
+        class CommandFailure(_message.Message):
+            __slots__ = ("err_code", "err_msg")
+            ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+            ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+            err_code: int
+            err_msg: str
+            def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        COMMAND_NAME_FIELD_NUMBER: _ClassVar[int]
+        COMMAND_KEY_FIELD_NUMBER: _ClassVar[int]
+        REQ_OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
+        CMD_FAILURE_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        command_name: str
+        command_key: str
+        req_output_args: Notify.OperationComplete.OutputArgs
+        cmd_failure: Notify.OperationComplete.CommandFailure
+        def __init__(self, obj_path: _Optional[str] = ..., command_name: _Optional[str] = ..., command_key: _Optional[str] = ..., req_output_args: _Optional[_Union[Notify.OperationComplete.OutputArgs, _Mapping]] = ..., cmd_failure: _Optional[_Union[Notify.OperationComplete.CommandFailure, _Mapping]] = ...) -> None: ...
+    class OnBoardRequest(_message.Message):
+        __slots__ = ("oui", "product_class", "serial_number", "agent_supported_protocol_versions")
+        OUI_FIELD_NUMBER: _ClassVar[int]
+        PRODUCT_CLASS_FIELD_NUMBER: _ClassVar[int]
+        SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+        AGENT_SUPPORTED_PROTOCOL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+        oui: str
+        product_class: str
+        serial_number: str
+        agent_supported_protocol_versions: str
+        def __init__(self, oui: _Optional[str] = ..., product_class: _Optional[str] = ..., serial_number: _Optional[str] = ..., agent_supported_protocol_versions: _Optional[str] = ...) -> None: ...
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SEND_RESP_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    VALUE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    OBJ_CREATION_FIELD_NUMBER: _ClassVar[int]
+    OBJ_DELETION_FIELD_NUMBER: _ClassVar[int]
+    OPER_COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    ON_BOARD_REQ_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    send_resp: bool
+    event: Notify.Event
+    value_change: Notify.ValueChange
+    obj_creation: Notify.ObjectCreation
+    obj_deletion: Notify.ObjectDeletion
+    oper_complete: Notify.OperationComplete
+    on_board_req: Notify.OnBoardRequest
+    def __init__(self, subscription_id: _Optional[str] = ..., send_resp: _Optional[bool] = ..., event: _Optional[_Union[Notify.Event, _Mapping]] = ..., value_change: _Optional[_Union[Notify.ValueChange, _Mapping]] = ..., obj_creation: _Optional[_Union[Notify.ObjectCreation, _Mapping]] = ..., obj_deletion: _Optional[_Union[Notify.ObjectDeletion, _Mapping]] = ..., oper_complete: _Optional[_Union[Notify.OperationComplete, _Mapping]] = ..., on_board_req: _Optional[_Union[Notify.OnBoardRequest, _Mapping]] = ...) -> None: ...
+
+class NotifyResp(_message.Message):
+    __slots__ = ("subscription_id",)
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    def __init__(self, subscription_id: _Optional[str] = ...) -> None: ...
+
+class Set(_message.Message):
+    __slots__ = ("allow_partial", "update_objs")
+    class UpdateObject(_message.Message):
+        __slots__ = ("obj_path", "param_settings")
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        PARAM_SETTINGS_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        param_settings: _containers.RepeatedCompositeFieldContainer[Set.UpdateParamSetting]
+        def __init__(self, obj_path: _Optional[str] = ..., param_settings: _Optional[_Iterable[_Union[Set.UpdateParamSetting, _Mapping]]] = ...) -> None: ...
+    class UpdateParamSetting(_message.Message):
+        __slots__ = ("param", "value", "required")
+        PARAM_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        REQUIRED_FIELD_NUMBER: _ClassVar[int]
+        param: str
+        value: str
+        required: bool
+        def __init__(self, param: _Optional[str] = ..., value: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
+    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_OBJS_FIELD_NUMBER: _ClassVar[int]
+    allow_partial: bool
+    update_objs: _containers.RepeatedCompositeFieldContainer[Set.UpdateObject]
+    def __init__(self, allow_partial: _Optional[bool] = ..., update_objs: _Optional[_Iterable[_Union[Set.UpdateObject, _Mapping]]] = ...) -> None: ...
+
+class SetResp(_message.Message):
+    __slots__ = ("updated_obj_results",)
+    class UpdatedObjectResult(_message.Message):
+        __slots__ = ("requested_path", "oper_status")
+        class OperationStatus(_message.Message):
+            __slots__ = ("oper_failure", "oper_success")
+            class OperationFailure(_message.Message):
+                __slots__ = ("err_code", "err_msg", "updated_inst_failures")
+                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+                UPDATED_INST_FAILURES_FIELD_NUMBER: _ClassVar[int]
+                err_code: int
+                err_msg: str
+                updated_inst_failures: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedInstanceFailure]
+                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ..., updated_inst_failures: _Optional[_Iterable[_Union[SetResp.UpdatedInstanceFailure, _Mapping]]] = ...) -> None: ...
+            class OperationSuccess(_message.Message):
+                __slots__ = ("updated_inst_results",)
+                UPDATED_INST_RESULTS_FIELD_NUMBER: _ClassVar[int]
+                updated_inst_results: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedInstanceResult]
+                def __init__(self, updated_inst_results: _Optional[_Iterable[_Union[SetResp.UpdatedInstanceResult, _Mapping]]] = ...) -> None: ...
+            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
+            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
+            oper_failure: SetResp.UpdatedObjectResult.OperationStatus.OperationFailure
+            oper_success: SetResp.UpdatedObjectResult.OperationStatus.OperationSuccess
+            def __init__(self, oper_failure: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
+        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
+        requested_path: str
+        oper_status: SetResp.UpdatedObjectResult.OperationStatus
+        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
+    class UpdatedInstanceFailure(_message.Message):
+        __slots__ = ("affected_path", "param_errs")
+        AFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
+        affected_path: str
+        param_errs: _containers.RepeatedCompositeFieldContainer[SetResp.ParameterError]
+        def __init__(self, affected_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[SetResp.ParameterError, _Mapping]]] = ...) -> None: ...
+    class UpdatedInstanceResult(_message.Message):
+        __slots__ = ("affected_path", "param_errs", "updated_params")
+        class UpdatedParamsEntry(_message.Message):
+            __slots__ = ("key", "value")
+            KEY_FIELD_NUMBER: _ClassVar[int]
+            VALUE_FIELD_NUMBER: _ClassVar[int]
+            key: str
+            value: str
+            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+        AFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
+        UPDATED_PARAMS_FIELD_NUMBER: _ClassVar[int]
+        affected_path: str
+        param_errs: _containers.RepeatedCompositeFieldContainer[SetResp.ParameterError]
+        updated_params: _containers.ScalarMap[str, str]
+        def __init__(self, affected_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[SetResp.ParameterError, _Mapping]]] = ..., updated_params: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    class ParameterError(_message.Message):
+        __slots__ = ("param", "err_code", "err_msg")
+        PARAM_FIELD_NUMBER: _ClassVar[int]
+        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+        param: str
+        err_code: int
+        err_msg: str
+        def __init__(self, param: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+    UPDATED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    updated_obj_results: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedObjectResult]
+    def __init__(self, updated_obj_results: _Optional[_Iterable[_Union[SetResp.UpdatedObjectResult, _Mapping]]] = ...) -> None: ...
+
+class Operate(_message.Message):
+    __slots__ = ("command", "command_key", "send_resp", "input_args")
+    class InputArgsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_KEY_FIELD_NUMBER: _ClassVar[int]
+    SEND_RESP_FIELD_NUMBER: _ClassVar[int]
+    INPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
+    command: str
+    command_key: str
+    send_resp: bool
+    input_args: _containers.ScalarMap[str, str]
+    def __init__(self, command: _Optional[str] = ..., command_key: _Optional[str] = ..., send_resp: _Optional[bool] = ..., input_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class OperateResp(_message.Message):
+    __slots__ = ("operation_results",)
+    class OperationResult(_message.Message):
+        __slots__ = ("executed_command", "req_obj_path", "req_output_args", "cmd_failure")
+        class OutputArgs(_message.Message):
+            __slots__ = ("output_args",)
+            class OutputArgsEntry(_message.Message):
+                __slots__ = ("key", "value")
+                KEY_FIELD_NUMBER: _ClassVar[int]
+                VALUE_FIELD_NUMBER: _ClassVar[int]
+                key: str
+                value: str
+                def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+            OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
+            output_args: _containers.ScalarMap[str, str]
+            def __init__(self, output_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
+        class CommandFailure(_message.Message):
+            __slots__ = ("err_code", "err_msg")
+            ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+            ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+            err_code: int
+            err_msg: str
+            def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+        EXECUTED_COMMAND_FIELD_NUMBER: _ClassVar[int]
+        REQ_OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        REQ_OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
+        CMD_FAILURE_FIELD_NUMBER: _ClassVar[int]
+        executed_command: str
+        req_obj_path: str
+        req_output_args: OperateResp.OperationResult.OutputArgs
+        cmd_failure: OperateResp.OperationResult.CommandFailure
+        def __init__(self, executed_command: _Optional[str] = ..., req_obj_path: _Optional[str] = ..., req_output_args: _Optional[_Union[OperateResp.OperationResult.OutputArgs, _Mapping]] = ..., cmd_failure: _Optional[_Union[OperateResp.OperationResult.CommandFailure, _Mapping]] = ...) -> None: ...
+    OPERATION_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    operation_results: _containers.RepeatedCompositeFieldContainer[OperateResp.OperationResult]
+    def __init__(self, operation_results: _Optional[_Iterable[_Union[OperateResp.OperationResult, _Mapping]]] = ...) -> None: ...
+
+class Add(_message.Message):
+    __slots__ = ("allow_partial", "create_objs")
+    class CreateObject(_message.Message):
+        __slots__ = ("obj_path", "param_settings")
+        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
+        PARAM_SETTINGS_FIELD_NUMBER: _ClassVar[int]
+        obj_path: str
+        param_settings: _containers.RepeatedCompositeFieldContainer[Add.CreateParamSetting]
+        def __init__(self, obj_path: _Optional[str] = ..., param_settings: _Optional[_Iterable[_Union[Add.CreateParamSetting, _Mapping]]] = ...) -> None: ...
+    class CreateParamSetting(_message.Message):
+        __slots__ = ("param", "value", "required")
+        PARAM_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        REQUIRED_FIELD_NUMBER: _ClassVar[int]
+        param: str
+        value: str
+        required: bool
+        def __init__(self, param: _Optional[str] = ..., value: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
+    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_OBJS_FIELD_NUMBER: _ClassVar[int]
+    allow_partial: bool
+    create_objs: _containers.RepeatedCompositeFieldContainer[Add.CreateObject]
+    def __init__(self, allow_partial: _Optional[bool] = ..., create_objs: _Optional[_Iterable[_Union[Add.CreateObject, _Mapping]]] = ...) -> None: ...
+
+class AddResp(_message.Message):
+    __slots__ = ("created_obj_results",)
+    class CreatedObjectResult(_message.Message):
+        __slots__ = ("requested_path", "oper_status")
+        class OperationStatus(_message.Message):
+            __slots__ = ("oper_failure", "oper_success")
+            class OperationFailure(_message.Message):
+                __slots__ = ("err_code", "err_msg")
+                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+                err_code: int
+                err_msg: str
+                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+            class OperationSuccess(_message.Message):
+                __slots__ = ("instantiated_path", "param_errs", "unique_keys")
+                class UniqueKeysEntry(_message.Message):
+                    __slots__ = ("key", "value")
+                    KEY_FIELD_NUMBER: _ClassVar[int]
+                    VALUE_FIELD_NUMBER: _ClassVar[int]
+                    key: str
+                    value: str
+                    def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+                INSTANTIATED_PATH_FIELD_NUMBER: _ClassVar[int]
+                PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
+                UNIQUE_KEYS_FIELD_NUMBER: _ClassVar[int]
+                instantiated_path: str
+                param_errs: _containers.RepeatedCompositeFieldContainer[AddResp.ParameterError]
+                unique_keys: _containers.ScalarMap[str, str]
+                def __init__(self, instantiated_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[AddResp.ParameterError, _Mapping]]] = ..., unique_keys: _Optional[_Mapping[str, str]] = ...) -> None: ...
+            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
+            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
+            oper_failure: AddResp.CreatedObjectResult.OperationStatus.OperationFailure
+            oper_success: AddResp.CreatedObjectResult.OperationStatus.OperationSuccess
+            def __init__(self, oper_failure: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
+        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
+        requested_path: str
+        oper_status: AddResp.CreatedObjectResult.OperationStatus
+        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
+    class ParameterError(_message.Message):
+        __slots__ = ("param", "err_code", "err_msg")
+        PARAM_FIELD_NUMBER: _ClassVar[int]
+        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+        param: str
+        err_code: int
+        err_msg: str
+        def __init__(self, param: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+    CREATED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    created_obj_results: _containers.RepeatedCompositeFieldContainer[AddResp.CreatedObjectResult]
+    def __init__(self, created_obj_results: _Optional[_Iterable[_Union[AddResp.CreatedObjectResult, _Mapping]]] = ...) -> None: ...
+
+class Delete(_message.Message):
+    __slots__ = ("allow_partial", "obj_paths")
+    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    OBJ_PATHS_FIELD_NUMBER: _ClassVar[int]
+    allow_partial: bool
+    obj_paths: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, allow_partial: _Optional[bool] = ..., obj_paths: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteResp(_message.Message):
+    __slots__ = ("deleted_obj_results",)
+    class DeletedObjectResult(_message.Message):
+        __slots__ = ("requested_path", "oper_status")
+        class OperationStatus(_message.Message):
+            __slots__ = ("oper_failure", "oper_success")
+            class OperationFailure(_message.Message):
+                __slots__ = ("err_code", "err_msg")
+                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+                err_code: int
+                err_msg: str
+                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+            class OperationSuccess(_message.Message):
+                __slots__ = ("affected_paths", "unaffected_path_errs")
+                AFFECTED_PATHS_FIELD_NUMBER: _ClassVar[int]
+                UNAFFECTED_PATH_ERRS_FIELD_NUMBER: _ClassVar[int]
+                affected_paths: _containers.RepeatedScalarFieldContainer[str]
+                unaffected_path_errs: _containers.RepeatedCompositeFieldContainer[DeleteResp.UnaffectedPathError]
+                def __init__(self, affected_paths: _Optional[_Iterable[str]] = ..., unaffected_path_errs: _Optional[_Iterable[_Union[DeleteResp.UnaffectedPathError, _Mapping]]] = ...) -> None: ...
+            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
+            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
+            oper_failure: DeleteResp.DeletedObjectResult.OperationStatus.OperationFailure
+            oper_success: DeleteResp.DeletedObjectResult.OperationStatus.OperationSuccess
+            def __init__(self, oper_failure: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
+        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
+        requested_path: str
+        oper_status: DeleteResp.DeletedObjectResult.OperationStatus
+        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
+    class UnaffectedPathError(_message.Message):
+        __slots__ = ("unaffected_path", "err_code", "err_msg")
+        UNAFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
+        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
+        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
+        unaffected_path: str
+        err_code: int
+        err_msg: str
+        def __init__(self, unaffected_path: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
+    DELETED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    deleted_obj_results: _containers.RepeatedCompositeFieldContainer[DeleteResp.DeletedObjectResult]
+    def __init__(self, deleted_obj_results: _Optional[_Iterable[_Union[DeleteResp.DeletedObjectResult, _Mapping]]] = ...) -> None: ...
+
 class GetSupportedDM(_message.Message):
     __slots__ = ("obj_paths", "first_level_only", "return_commands", "return_events", "return_params", "return_unique_key_sets")
     OBJ_PATHS_FIELD_NUMBER: _ClassVar[int]
@@ -387,389 +770,6 @@ class GetSupportedProtocolResp(_message.Message):
     AGENT_SUPPORTED_PROTOCOL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     agent_supported_protocol_versions: str
     def __init__(self, agent_supported_protocol_versions: _Optional[str] = ...) -> None: ...
-
-class Add(_message.Message):
-    __slots__ = ("allow_partial", "create_objs")
-    class CreateObject(_message.Message):
-        __slots__ = ("obj_path", "param_settings")
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        PARAM_SETTINGS_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        param_settings: _containers.RepeatedCompositeFieldContainer[Add.CreateParamSetting]
-        def __init__(self, obj_path: _Optional[str] = ..., param_settings: _Optional[_Iterable[_Union[Add.CreateParamSetting, _Mapping]]] = ...) -> None: ...
-    class CreateParamSetting(_message.Message):
-        __slots__ = ("param", "value", "required")
-        PARAM_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        REQUIRED_FIELD_NUMBER: _ClassVar[int]
-        param: str
-        value: str
-        required: bool
-        def __init__(self, param: _Optional[str] = ..., value: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
-    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
-    CREATE_OBJS_FIELD_NUMBER: _ClassVar[int]
-    allow_partial: bool
-    create_objs: _containers.RepeatedCompositeFieldContainer[Add.CreateObject]
-    def __init__(self, allow_partial: _Optional[bool] = ..., create_objs: _Optional[_Iterable[_Union[Add.CreateObject, _Mapping]]] = ...) -> None: ...
-
-class AddResp(_message.Message):
-    __slots__ = ("created_obj_results",)
-    class CreatedObjectResult(_message.Message):
-        __slots__ = ("requested_path", "oper_status")
-        class OperationStatus(_message.Message):
-            __slots__ = ("oper_failure", "oper_success")
-            class OperationFailure(_message.Message):
-                __slots__ = ("err_code", "err_msg")
-                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-                err_code: int
-                err_msg: str
-                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-            class OperationSuccess(_message.Message):
-                __slots__ = ("instantiated_path", "param_errs", "unique_keys")
-                class UniqueKeysEntry(_message.Message):
-                    __slots__ = ("key", "value")
-                    KEY_FIELD_NUMBER: _ClassVar[int]
-                    VALUE_FIELD_NUMBER: _ClassVar[int]
-                    key: str
-                    value: str
-                    def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-                INSTANTIATED_PATH_FIELD_NUMBER: _ClassVar[int]
-                PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
-                UNIQUE_KEYS_FIELD_NUMBER: _ClassVar[int]
-                instantiated_path: str
-                param_errs: _containers.RepeatedCompositeFieldContainer[AddResp.ParameterError]
-                unique_keys: _containers.ScalarMap[str, str]
-                def __init__(self, instantiated_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[AddResp.ParameterError, _Mapping]]] = ..., unique_keys: _Optional[_Mapping[str, str]] = ...) -> None: ...
-            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
-            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
-            oper_failure: AddResp.CreatedObjectResult.OperationStatus.OperationFailure
-            oper_success: AddResp.CreatedObjectResult.OperationStatus.OperationSuccess
-            def __init__(self, oper_failure: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
-        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
-        requested_path: str
-        oper_status: AddResp.CreatedObjectResult.OperationStatus
-        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[AddResp.CreatedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
-    class ParameterError(_message.Message):
-        __slots__ = ("param", "err_code", "err_msg")
-        PARAM_FIELD_NUMBER: _ClassVar[int]
-        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-        param: str
-        err_code: int
-        err_msg: str
-        def __init__(self, param: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-    CREATED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
-    created_obj_results: _containers.RepeatedCompositeFieldContainer[AddResp.CreatedObjectResult]
-    def __init__(self, created_obj_results: _Optional[_Iterable[_Union[AddResp.CreatedObjectResult, _Mapping]]] = ...) -> None: ...
-
-class Delete(_message.Message):
-    __slots__ = ("allow_partial", "obj_paths")
-    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
-    OBJ_PATHS_FIELD_NUMBER: _ClassVar[int]
-    allow_partial: bool
-    obj_paths: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, allow_partial: _Optional[bool] = ..., obj_paths: _Optional[_Iterable[str]] = ...) -> None: ...
-
-class DeleteResp(_message.Message):
-    __slots__ = ("deleted_obj_results",)
-    class DeletedObjectResult(_message.Message):
-        __slots__ = ("requested_path", "oper_status")
-        class OperationStatus(_message.Message):
-            __slots__ = ("oper_failure", "oper_success")
-            class OperationFailure(_message.Message):
-                __slots__ = ("err_code", "err_msg")
-                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-                err_code: int
-                err_msg: str
-                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-            class OperationSuccess(_message.Message):
-                __slots__ = ("affected_paths", "unaffected_path_errs")
-                AFFECTED_PATHS_FIELD_NUMBER: _ClassVar[int]
-                UNAFFECTED_PATH_ERRS_FIELD_NUMBER: _ClassVar[int]
-                affected_paths: _containers.RepeatedScalarFieldContainer[str]
-                unaffected_path_errs: _containers.RepeatedCompositeFieldContainer[DeleteResp.UnaffectedPathError]
-                def __init__(self, affected_paths: _Optional[_Iterable[str]] = ..., unaffected_path_errs: _Optional[_Iterable[_Union[DeleteResp.UnaffectedPathError, _Mapping]]] = ...) -> None: ...
-            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
-            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
-            oper_failure: DeleteResp.DeletedObjectResult.OperationStatus.OperationFailure
-            oper_success: DeleteResp.DeletedObjectResult.OperationStatus.OperationSuccess
-            def __init__(self, oper_failure: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
-        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
-        requested_path: str
-        oper_status: DeleteResp.DeletedObjectResult.OperationStatus
-        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[DeleteResp.DeletedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
-    class UnaffectedPathError(_message.Message):
-        __slots__ = ("unaffected_path", "err_code", "err_msg")
-        UNAFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-        unaffected_path: str
-        err_code: int
-        err_msg: str
-        def __init__(self, unaffected_path: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-    DELETED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
-    deleted_obj_results: _containers.RepeatedCompositeFieldContainer[DeleteResp.DeletedObjectResult]
-    def __init__(self, deleted_obj_results: _Optional[_Iterable[_Union[DeleteResp.DeletedObjectResult, _Mapping]]] = ...) -> None: ...
-
-class Set(_message.Message):
-    __slots__ = ("allow_partial", "update_objs")
-    class UpdateObject(_message.Message):
-        __slots__ = ("obj_path", "param_settings")
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        PARAM_SETTINGS_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        param_settings: _containers.RepeatedCompositeFieldContainer[Set.UpdateParamSetting]
-        def __init__(self, obj_path: _Optional[str] = ..., param_settings: _Optional[_Iterable[_Union[Set.UpdateParamSetting, _Mapping]]] = ...) -> None: ...
-    class UpdateParamSetting(_message.Message):
-        __slots__ = ("param", "value", "required")
-        PARAM_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        REQUIRED_FIELD_NUMBER: _ClassVar[int]
-        param: str
-        value: str
-        required: bool
-        def __init__(self, param: _Optional[str] = ..., value: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
-    ALLOW_PARTIAL_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_OBJS_FIELD_NUMBER: _ClassVar[int]
-    allow_partial: bool
-    update_objs: _containers.RepeatedCompositeFieldContainer[Set.UpdateObject]
-    def __init__(self, allow_partial: _Optional[bool] = ..., update_objs: _Optional[_Iterable[_Union[Set.UpdateObject, _Mapping]]] = ...) -> None: ...
-
-class SetResp(_message.Message):
-    __slots__ = ("updated_obj_results",)
-    class UpdatedObjectResult(_message.Message):
-        __slots__ = ("requested_path", "oper_status")
-        class OperationStatus(_message.Message):
-            __slots__ = ("oper_failure", "oper_success")
-            class OperationFailure(_message.Message):
-                __slots__ = ("err_code", "err_msg", "updated_inst_failures")
-                ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-                ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-                UPDATED_INST_FAILURES_FIELD_NUMBER: _ClassVar[int]
-                err_code: int
-                err_msg: str
-                updated_inst_failures: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedInstanceFailure]
-                def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ..., updated_inst_failures: _Optional[_Iterable[_Union[SetResp.UpdatedInstanceFailure, _Mapping]]] = ...) -> None: ...
-            class OperationSuccess(_message.Message):
-                __slots__ = ("updated_inst_results",)
-                UPDATED_INST_RESULTS_FIELD_NUMBER: _ClassVar[int]
-                updated_inst_results: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedInstanceResult]
-                def __init__(self, updated_inst_results: _Optional[_Iterable[_Union[SetResp.UpdatedInstanceResult, _Mapping]]] = ...) -> None: ...
-            OPER_FAILURE_FIELD_NUMBER: _ClassVar[int]
-            OPER_SUCCESS_FIELD_NUMBER: _ClassVar[int]
-            oper_failure: SetResp.UpdatedObjectResult.OperationStatus.OperationFailure
-            oper_success: SetResp.UpdatedObjectResult.OperationStatus.OperationSuccess
-            def __init__(self, oper_failure: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus.OperationFailure, _Mapping]] = ..., oper_success: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus.OperationSuccess, _Mapping]] = ...) -> None: ...
-        REQUESTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        OPER_STATUS_FIELD_NUMBER: _ClassVar[int]
-        requested_path: str
-        oper_status: SetResp.UpdatedObjectResult.OperationStatus
-        def __init__(self, requested_path: _Optional[str] = ..., oper_status: _Optional[_Union[SetResp.UpdatedObjectResult.OperationStatus, _Mapping]] = ...) -> None: ...
-    class UpdatedInstanceFailure(_message.Message):
-        __slots__ = ("affected_path", "param_errs")
-        AFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
-        affected_path: str
-        param_errs: _containers.RepeatedCompositeFieldContainer[SetResp.ParameterError]
-        def __init__(self, affected_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[SetResp.ParameterError, _Mapping]]] = ...) -> None: ...
-    class UpdatedInstanceResult(_message.Message):
-        __slots__ = ("affected_path", "param_errs", "updated_params")
-        class UpdatedParamsEntry(_message.Message):
-            __slots__ = ("key", "value")
-            KEY_FIELD_NUMBER: _ClassVar[int]
-            VALUE_FIELD_NUMBER: _ClassVar[int]
-            key: str
-            value: str
-            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-        AFFECTED_PATH_FIELD_NUMBER: _ClassVar[int]
-        PARAM_ERRS_FIELD_NUMBER: _ClassVar[int]
-        UPDATED_PARAMS_FIELD_NUMBER: _ClassVar[int]
-        affected_path: str
-        param_errs: _containers.RepeatedCompositeFieldContainer[SetResp.ParameterError]
-        updated_params: _containers.ScalarMap[str, str]
-        def __init__(self, affected_path: _Optional[str] = ..., param_errs: _Optional[_Iterable[_Union[SetResp.ParameterError, _Mapping]]] = ..., updated_params: _Optional[_Mapping[str, str]] = ...) -> None: ...
-    class ParameterError(_message.Message):
-        __slots__ = ("param", "err_code", "err_msg")
-        PARAM_FIELD_NUMBER: _ClassVar[int]
-        ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-        ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-        param: str
-        err_code: int
-        err_msg: str
-        def __init__(self, param: _Optional[str] = ..., err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-    UPDATED_OBJ_RESULTS_FIELD_NUMBER: _ClassVar[int]
-    updated_obj_results: _containers.RepeatedCompositeFieldContainer[SetResp.UpdatedObjectResult]
-    def __init__(self, updated_obj_results: _Optional[_Iterable[_Union[SetResp.UpdatedObjectResult, _Mapping]]] = ...) -> None: ...
-
-class Operate(_message.Message):
-    __slots__ = ("command", "command_key", "send_resp", "input_args")
-    class InputArgsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    COMMAND_FIELD_NUMBER: _ClassVar[int]
-    COMMAND_KEY_FIELD_NUMBER: _ClassVar[int]
-    SEND_RESP_FIELD_NUMBER: _ClassVar[int]
-    INPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
-    command: str
-    command_key: str
-    send_resp: bool
-    input_args: _containers.ScalarMap[str, str]
-    def __init__(self, command: _Optional[str] = ..., command_key: _Optional[str] = ..., send_resp: _Optional[bool] = ..., input_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
-
-class OperateResp(_message.Message):
-    __slots__ = ("operation_results",)
-    class OperationResult(_message.Message):
-        __slots__ = ("executed_command", "req_obj_path", "req_output_args", "cmd_failure")
-        class OutputArgs(_message.Message):
-            __slots__ = ("output_args",)
-            class OutputArgsEntry(_message.Message):
-                __slots__ = ("key", "value")
-                KEY_FIELD_NUMBER: _ClassVar[int]
-                VALUE_FIELD_NUMBER: _ClassVar[int]
-                key: str
-                value: str
-                def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-            OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
-            output_args: _containers.ScalarMap[str, str]
-            def __init__(self, output_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
-        class CommandFailure(_message.Message):
-            __slots__ = ("err_code", "err_msg")
-            ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-            ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-            err_code: int
-            err_msg: str
-            def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-        EXECUTED_COMMAND_FIELD_NUMBER: _ClassVar[int]
-        REQ_OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        REQ_OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
-        CMD_FAILURE_FIELD_NUMBER: _ClassVar[int]
-        executed_command: str
-        req_obj_path: str
-        req_output_args: OperateResp.OperationResult.OutputArgs
-        cmd_failure: OperateResp.OperationResult.CommandFailure
-        def __init__(self, executed_command: _Optional[str] = ..., req_obj_path: _Optional[str] = ..., req_output_args: _Optional[_Union[OperateResp.OperationResult.OutputArgs, _Mapping]] = ..., cmd_failure: _Optional[_Union[OperateResp.OperationResult.CommandFailure, _Mapping]] = ...) -> None: ...
-    OPERATION_RESULTS_FIELD_NUMBER: _ClassVar[int]
-    operation_results: _containers.RepeatedCompositeFieldContainer[OperateResp.OperationResult]
-    def __init__(self, operation_results: _Optional[_Iterable[_Union[OperateResp.OperationResult, _Mapping]]] = ...) -> None: ...
-
-class Notify(_message.Message):
-    __slots__ = ("subscription_id", "send_resp", "event", "value_change", "obj_creation", "obj_deletion", "oper_complete", "on_board_req")
-    class Event(_message.Message):
-        __slots__ = ("obj_path", "event_name", "params")
-        class ParamsEntry(_message.Message):
-            __slots__ = ("key", "value")
-            KEY_FIELD_NUMBER: _ClassVar[int]
-            VALUE_FIELD_NUMBER: _ClassVar[int]
-            key: str
-            value: str
-            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        EVENT_NAME_FIELD_NUMBER: _ClassVar[int]
-        PARAMS_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        event_name: str
-        params: _containers.ScalarMap[str, str]
-        def __init__(self, obj_path: _Optional[str] = ..., event_name: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ...) -> None: ...
-    class ValueChange(_message.Message):
-        __slots__ = ("param_path", "param_value")
-        PARAM_PATH_FIELD_NUMBER: _ClassVar[int]
-        PARAM_VALUE_FIELD_NUMBER: _ClassVar[int]
-        param_path: str
-        param_value: str
-        def __init__(self, param_path: _Optional[str] = ..., param_value: _Optional[str] = ...) -> None: ...
-    class ObjectCreation(_message.Message):
-        __slots__ = ("obj_path", "unique_keys")
-        class UniqueKeysEntry(_message.Message):
-            __slots__ = ("key", "value")
-            KEY_FIELD_NUMBER: _ClassVar[int]
-            VALUE_FIELD_NUMBER: _ClassVar[int]
-            key: str
-            value: str
-            def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        UNIQUE_KEYS_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        unique_keys: _containers.ScalarMap[str, str]
-        def __init__(self, obj_path: _Optional[str] = ..., unique_keys: _Optional[_Mapping[str, str]] = ...) -> None: ...
-    class ObjectDeletion(_message.Message):
-        __slots__ = ("obj_path",)
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        def __init__(self, obj_path: _Optional[str] = ...) -> None: ...
-    class OperationComplete(_message.Message):
-        __slots__ = ("obj_path", "command_name", "command_key", "req_output_args", "cmd_failure")
-        class OutputArgs(_message.Message):
-            __slots__ = ("output_args",)
-            class OutputArgsEntry(_message.Message):
-                __slots__ = ("key", "value")
-                KEY_FIELD_NUMBER: _ClassVar[int]
-                VALUE_FIELD_NUMBER: _ClassVar[int]
-                key: str
-                value: str
-                def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-            OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
-            output_args: _containers.ScalarMap[str, str]
-            def __init__(self, output_args: _Optional[_Mapping[str, str]] = ...) -> None: ...
-        class CommandFailure(_message.Message):
-            __slots__ = ("err_code", "err_msg")
-            ERR_CODE_FIELD_NUMBER: _ClassVar[int]
-            ERR_MSG_FIELD_NUMBER: _ClassVar[int]
-            err_code: int
-            err_msg: str
-            def __init__(self, err_code: _Optional[int] = ..., err_msg: _Optional[str] = ...) -> None: ...
-        OBJ_PATH_FIELD_NUMBER: _ClassVar[int]
-        COMMAND_NAME_FIELD_NUMBER: _ClassVar[int]
-        COMMAND_KEY_FIELD_NUMBER: _ClassVar[int]
-        REQ_OUTPUT_ARGS_FIELD_NUMBER: _ClassVar[int]
-        CMD_FAILURE_FIELD_NUMBER: _ClassVar[int]
-        obj_path: str
-        command_name: str
-        command_key: str
-        req_output_args: Notify.OperationComplete.OutputArgs
-        cmd_failure: Notify.OperationComplete.CommandFailure
-        def __init__(self, obj_path: _Optional[str] = ..., command_name: _Optional[str] = ..., command_key: _Optional[str] = ..., req_output_args: _Optional[_Union[Notify.OperationComplete.OutputArgs, _Mapping]] = ..., cmd_failure: _Optional[_Union[Notify.OperationComplete.CommandFailure, _Mapping]] = ...) -> None: ...
-    class OnBoardRequest(_message.Message):
-        __slots__ = ("oui", "product_class", "serial_number", "agent_supported_protocol_versions")
-        OUI_FIELD_NUMBER: _ClassVar[int]
-        PRODUCT_CLASS_FIELD_NUMBER: _ClassVar[int]
-        SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
-        AGENT_SUPPORTED_PROTOCOL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
-        oui: str
-        product_class: str
-        serial_number: str
-        agent_supported_protocol_versions: str
-        def __init__(self, oui: _Optional[str] = ..., product_class: _Optional[str] = ..., serial_number: _Optional[str] = ..., agent_supported_protocol_versions: _Optional[str] = ...) -> None: ...
-    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
-    SEND_RESP_FIELD_NUMBER: _ClassVar[int]
-    EVENT_FIELD_NUMBER: _ClassVar[int]
-    VALUE_CHANGE_FIELD_NUMBER: _ClassVar[int]
-    OBJ_CREATION_FIELD_NUMBER: _ClassVar[int]
-    OBJ_DELETION_FIELD_NUMBER: _ClassVar[int]
-    OPER_COMPLETE_FIELD_NUMBER: _ClassVar[int]
-    ON_BOARD_REQ_FIELD_NUMBER: _ClassVar[int]
-    subscription_id: str
-    send_resp: bool
-    event: Notify.Event
-    value_change: Notify.ValueChange
-    obj_creation: Notify.ObjectCreation
-    obj_deletion: Notify.ObjectDeletion
-    oper_complete: Notify.OperationComplete
-    on_board_req: Notify.OnBoardRequest
-    def __init__(self, subscription_id: _Optional[str] = ..., send_resp: _Optional[bool] = ..., event: _Optional[_Union[Notify.Event, _Mapping]] = ..., value_change: _Optional[_Union[Notify.ValueChange, _Mapping]] = ..., obj_creation: _Optional[_Union[Notify.ObjectCreation, _Mapping]] = ..., obj_deletion: _Optional[_Union[Notify.ObjectDeletion, _Mapping]] = ..., oper_complete: _Optional[_Union[Notify.OperationComplete, _Mapping]] = ..., on_board_req: _Optional[_Union[Notify.OnBoardRequest, _Mapping]] = ...) -> None: ...
-
-class NotifyResp(_message.Message):
-    __slots__ = ("subscription_id",)
-    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
-    subscription_id: str
-    def __init__(self, subscription_id: _Optional[str] = ...) -> None: ...
 
 class Register(_message.Message):
     __slots__ = ("allow_partial", "reg_paths")

@@ -107,10 +107,6 @@ class STOMPConnectRecord(_message.Message):
     subscribed_destination: str
     def __init__(self, version: _Optional[_Union[STOMPConnectRecord.STOMPVersion, str]] = ..., subscribed_destination: _Optional[str] = ...) -> None: ...
 
-class UDSConnectRecord(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
-
 class DisconnectRecord(_message.Message):
     __slots__ = ("reason", "reason_code")
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -118,3 +114,7 @@ class DisconnectRecord(_message.Message):
     reason: str
     reason_code: int
     def __init__(self, reason: _Optional[str] = ..., reason_code: _Optional[int] = ...) -> None: ...
+
+class UDSConnectRecord(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Subscriptions' notifications: which events notify whom, what they carry, how they travel."""
