@@ -15,6 +15,7 @@ from cse import releases, timestamps
 from cse.config import Settings
 from cse.core import operations, retrieval
 from cse.core.access import AccessControl
+from cse.core.adapters import Adapters
 from cse.core.addressing import Addressing
 from cse.core.events import ResourceEvents
 from cse.core.outbound import Outbound
@@ -47,6 +48,7 @@ class CSE:
         self.events = ResourceEvents()
         self.outbound = Outbound()
         self.notifications = NotificationManager(self)
+        self.adapters = Adapters(self.store)
         self.points_of_access: list[str] = []
         self._expiry_task: asyncio.Task | None = None
 
