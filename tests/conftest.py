@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import AsyncIterator
 
 import pytest
@@ -14,13 +15,22 @@ from tests.onem2m_client import OneM2MClient, free_port
 @pytest.fixture
 def settings() -> Settings:
     """Override in a test module to change the CSE's settings."""
-    return Settings(db=":memory:", http_port=free_port(), expiry_interval=0.1)
+    return Settings(db=":memory:", http_port=free_port(), coap_port=0, expiry_interval=0.1)
 
 
 @pytest.fixture
 async def cse_app(settings: Settings) -> AsyncIterator[Application]:
-    app = Application(settings)
-    await app.start()
+    # free_port() can race with other processes on the machine: take another port then.
+    for attempt in range(5):
+        app = Application(settings)
+        try:
+            await app.start()
+            break
+        except OSError:
+            await app.stop()
+            if attempt == 4:
+                raise
+            settings = dataclasses.replace(settings, http_port=free_port())
     try:
         yield app
     finally:

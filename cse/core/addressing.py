@@ -86,7 +86,7 @@ class Addressing:
         raise not_found(f"no resource at {to!r}")
 
     def _is_virtual(self, parent: Resource, name: str) -> bool:
-        rtype = self._registry.get(parent.ty)
+        rtype = self._registry.of(parent)
         return rtype is not None and name in rtype.virtual_children
 
     def structured_id(self, resource: Resource) -> str:

@@ -152,7 +152,7 @@ class CSE:
         await self._respect_timing(request)
         target = self.addressing.resolve(request.to)
         if target.virtual is not None:
-            rtype = self.registry.get(target.resource.ty)
+            rtype = self.registry.of(target.resource)
             return await rtype.behaviour.handle_virtual(self, request, target)
         resource = target.resource
         op = request.op
@@ -198,7 +198,7 @@ class CSE:
         return None if target.virtual else target.resource
 
     def tpe_of(self, resource: Resource) -> str:
-        rtype = self.registry.get(resource.ty)
+        rtype = self.registry.of(resource)
         return rtype.tpe if rtype else f"m2m:ty{resource.ty}"
 
     def check_references(self, attrs: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cse import timestamps
-from cse.core import representation, validation
+from cse.core import representation, retrieval, validation
+from cse.core.result_content import result_content
 from cse.errors import RequestError, bad_request
 from cse.model.resource import Resource
 from cse.model.schema import NP, ResourceType
@@ -22,27 +23,6 @@ if TYPE_CHECKING:
 
 # Resource names are path segments: unreserved URI characters only (RFC 3986 clause 2.3).
 _RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\-._~]+$")
-
-ALLOWED_RCN = {
-    Operation.CREATE: ({0, 1, 2, 3}, ResultContent.ATTRIBUTES),
-    Operation.UPDATE: ({0, 1, 9}, ResultContent.ATTRIBUTES),
-    Operation.DELETE: ({0, 1, 4, 5, 6, 8}, ResultContent.NOTHING),
-    Operation.RETRIEVE: ({1, 4, 5, 6, 7, 8}, ResultContent.ATTRIBUTES),
-    Operation.DISCOVERY: ({4, 5, 6, 8, 11}, ResultContent.DISCOVERY_RESULT_REFERENCES),
-}
-
-
-def result_content(request: Request, op: Operation) -> ResultContent:
-    allowed, default = ALLOWED_RCN[op]
-    if request.rcn is None:
-        return default
-    if request.rcn not in allowed:
-        raise bad_request(
-            f"result content rcn={int(request.rcn)} is not allowed for {op.name} "
-            f"(allowed: {', '.join(str(v) for v in sorted(allowed))})"
-        )
-    return request.rcn
-
 
 @dataclass
 class CreateOp:
@@ -86,18 +66,17 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
     rcn = result_content(request, Operation.CREATE)
     if request.ty is None:
         raise bad_request("a Create request needs a resource type (ty)")
-    rtype = cse.registry.get(request.ty)
-    if rtype is None:
-        raise bad_request(f"resource type {request.ty} is not supported by this CSE")
-    parent_type = cse.registry.get(parent.ty)
+    rtype = cse.registry.for_create(request.ty, request.pc)
+    parent_type = cse.registry.of(parent)
     if parent_type is None or rtype.ty not in parent_type.children:
         raise RequestError(
             RSC.INVALID_CHILD_RESOURCE_TYPE,
             f"a {rtype.name} cannot be created under a {parent_type.name if parent_type else parent.ty}",
         )
-    attrs = validation.for_create(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
     if rtype.ty != 2:  # AE registration is governed by the allowed AE-ID patterns instead
         cse.access.check(request.fr, parent, Operation.CREATE, request.peer)
+    attrs = validation.for_create(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
+    requested = dict(attrs)  # as validated: XML text compares as the typed value it became
     cse.check_references(attrs)
 
     now = timestamps.now()
@@ -152,6 +131,8 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
         response.pc = representation.wrapped(cse, resource, request.rvi)
     elif rcn == ResultContent.HIERARCHICAL_ADDRESS:
         response.pc = {"m2m:uri": cse.addressing.structured_id(resource)}
+    elif rcn == ResultContent.MODIFIED_ATTRIBUTES:
+        response.pc = {rtype.tpe: _set_by_cse(requested, {}, resource.attrs)}
     elif rcn == ResultContent.HIERARCHICAL_ADDRESS_AND_ATTRIBUTES:
         response.pc = {
             "m2m:rce": {
@@ -160,6 +141,19 @@ async def create(cse: "CSE", request: Request, parent: Resource) -> Response:
             }
         }
     return response
+
+
+def _set_by_cse(requested: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Modified attributes (rcn 9, TS-0004 clause 7.3.3.12): what the CSE set or changed beyond,
+    or differently from, what the request asked for."""
+    result = {}
+    for name, value in after.items():
+        if name in requested:
+            if requested[name] != value:
+                result[name] = value
+        elif before.get(name) != value:
+            result[name] = value
+    return result
 
 
 def _check_name_free(cse: "CSE", srn: str, rn: str, parent: Resource) -> None:
@@ -178,7 +172,7 @@ def _ordered(attrs: dict[str, Any]) -> dict[str, Any]:
 
 async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     rcn = result_content(request, Operation.UPDATE)
-    rtype = cse.registry.get(resource.ty)
+    rtype = cse.registry.of(resource)
     cse.access.check(request.fr, resource, Operation.UPDATE, request.peer)
     op = UpdateOp(cse, request, resource, rtype, {})
     if request.pc is None:
@@ -186,12 +180,14 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     if not any(a.update is not NP for a in rtype.attributes.values()):
         raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"a {rtype.name} cannot be updated")
     op.changes = validation.for_update(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
+    requested = dict(op.changes)
     rtype.behaviour.on_update(op)
     cse.check_references(op.changes)
     await rtype.behaviour.prepare_update(op)
     await cse.notifications.before_update(resource, op.changes)
     if cse.store.get(resource.ri) is not resource:
         raise RequestError(RSC.NOT_FOUND, f"{resource.ri!r} was deleted meanwhile")
+    before = resource.attrs
     new_attrs = dict(resource.attrs)
     for name, value in op.changes.items():
         if value is None:
@@ -215,12 +211,7 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     if rcn == ResultContent.ATTRIBUTES:
         response.pc = representation.wrapped(cse, resource, request.rvi)
     elif rcn == ResultContent.MODIFIED_ATTRIBUTES:
-        # The changed attributes, plus those the CSE changed along with them.
-        modified = dict(op.changes)
-        for name in ("lt", "st"):
-            if name in resource.attrs:
-                modified[name] = resource.attrs[name]
-        response.pc = {cse.tpe_of(resource): modified}
+        response.pc = {cse.tpe_of(resource): _set_by_cse(requested, before, resource.attrs)}
     return response
 
 
@@ -230,7 +221,7 @@ def delete_subtree(cse: "CSE", tx: Transaction, root: Resource, request: Request
     doomed = [root] + [resource for resource, _ in cse.store.descendants(root.ri)]
     op.removed.update(resource.ri for resource in doomed)
     for resource in reversed(doomed):
-        rtype = cse.registry.get(resource.ty)
+        rtype = cse.registry.of(resource)
         if rtype is not None:
             rtype.behaviour.on_delete(op, resource)
     # Top-down, so that listeners hear of a parent's deletion before its subscriptions go.
@@ -245,7 +236,7 @@ async def delete(cse: "CSE", request: Request, resource: Resource) -> Response:
     # The representation is taken before the resource leaves the tree.
     pc = None
     if rcn != ResultContent.NOTHING:
-        pc = cse.retrieval.content_for(request, resource, rcn)
+        pc = retrieval.content_for(cse, request, resource, rcn)
     with cse.store.transaction() as tx:
         delete_subtree(cse, tx, resource, request)
         cse.events.publish(tx, request)

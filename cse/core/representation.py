@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 def attributes(cse: "CSE", resource: Resource, release: str) -> dict[str, Any]:
     """The resource's attributes as the requesting release defines them."""
     attrs = resource.attrs
-    if not cse.registry.needs_release_filter(resource.ty, release):
+    rtype = cse.registry.of(resource)
+    if rtype is None or not cse.registry.needs_release_filter(rtype, release):
         return dict(attrs)
-    rtype = cse.registry.get(resource.ty)
     rank = releases.rank(release)
     result = {}
     for name, value in attrs.items():

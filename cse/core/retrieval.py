@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from cse.core import filters, representation
 from cse.core.filters import Matcher
-from cse.core.operations import result_content
+from cse.core.result_content import result_content
 from cse.errors import not_found
 from cse.model.resource import Resource
 from cse.primitives import DesiredIdentifierResultType, FilterUsage, Operation, Request, Response, ResultContent

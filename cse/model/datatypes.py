@@ -178,11 +178,14 @@ class ListOf(DataType):
     name = "list"
     item: DataType = field(default_factory=Str)
     min_items: int = 0
+    # In XML a list of simple values is one space-separated text (xs:list), unless its entries
+    # contain spaces themselves (schedule entries): then each is an element of its own.
+    xml_repeated: bool = False
 
     def check(self, value: Any, path: str, lenient: bool) -> Any:
         if lenient:
             if isinstance(value, str):
-                value = value.split()
+                value = [value] if self.xml_repeated else value.split()
             elif isinstance(value, dict):
                 value = [value]  # a single repeated XML element
         if not isinstance(value, list):
@@ -238,4 +241,5 @@ BOOLEAN = Bool()
 TIMESTAMP = Timestamp()
 ANY = JsonValue()
 STRING_LIST = ListOf(item=Str())
+SCHEDULE_LIST = ListOf(item=Str(), xml_repeated=True)
 URI_LIST = ListOf(item=Str())

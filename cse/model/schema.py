@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cse.model.datatypes import DataType
 
@@ -46,6 +46,10 @@ class ResourceType:
     since: str = "1"
     # Names of virtual children (e.g. container 'la' and 'ol') served by the behaviour.
     virtual_children: frozenset[str] = field(default_factory=frozenset)
+    # A specialization shares its ty with its siblings (mgmtObj: firmware, battery...;
+    # flexContainer: deviceLight...): the attribute that tells them apart and its value.
+    discriminator: str | None = None
+    discriminator_value: Any = None
 
     def attribute(self, sn: str) -> Attribute | None:
         return self.attributes.get(sn)

@@ -50,7 +50,7 @@ _ACCESS_CONTROL_RULE = dt.Struct(
         "acco": dt.ListOf(
             item=dt.Struct(
                 members={
-                    "actw": dt.STRING_LIST,
+                    "actw": dt.SCHEDULE_LIST,
                     "acip": dt.Struct(members={"ipv4": dt.STRING_LIST, "ipv6": dt.STRING_LIST}),
                     "aclr": dt.Struct(open=True),
                 }

@@ -163,14 +163,26 @@ def _fill(element: Element, value: Any, used: set[str], resource: bool = False) 
             if resource and key == "rn":
                 element.set("rn", _text(member))
                 continue
-            if isinstance(member, list) and any(isinstance(m, (dict, list)) for m in member):
-                # Lists of structures are repeated elements (XSD maxOccurs="unbounded").
+            if isinstance(member, list) and not _is_simple_list(member):
+                # Lists of structures are repeated elements (XSD maxOccurs="unbounded"), and so
+                # are lists of texts with spaces (schedule entries), which xs:list cannot carry.
                 for entry in member:
                     _fill(SubElement(element, name), entry, used, resource=":" in key)
             else:
                 _fill(SubElement(element, name), member, used, resource=":" in key)
         return
     element.text = _text(value)
+
+
+def _is_simple_list(values: list[Any]) -> bool:
+    """True when the values survive as one space-separated text (an xs:list): no structures,
+    no text with spaces in it, no empty text."""
+    for value in values:
+        if isinstance(value, (dict, list)):
+            return False
+        if isinstance(value, str) and (not value or any(c.isspace() for c in value)):
+            return False
+    return True
 
 
 def _text(value: Any) -> str:

@@ -419,12 +419,6 @@ async def test_a_context_limits_only_its_own_rule(owner):
     assert (await owner.update(box, {"m2m:cnt": {"lbl": ["z"]}}, originator="Cguest")).rsc == 2004
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cse/resources/table.py declares acco.actw as dt.STRING_LIST, whose lenient (XML) "
-    "form splits a string on spaces: <actw>* * * * * *</actw> is stored as six one-field "
-    "windows that never match, so the rule can never grant anything when sent as XML",
-)
 async def test_time_window_sent_as_xml_keeps_its_spaces(owner):
     body = acp("xmlAcp", [rule(["Cguest"], RETRIEVE, acco=[{"actw": ["* * * * * *"]}])])
     reply = await owner.create(AE, 1, body, originator=OWNER, media="xml")

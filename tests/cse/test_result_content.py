@@ -108,11 +108,6 @@ async def test_create_refuses_result_contents_of_other_operations(rc, rcn):
     assert (await rc.retrieve(f"{AE}/refused")).rsc == 4004
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cse/core/operations.py ALLOWED_RCN allows only 0-3 for Create, but TS-0001 clause "
-    "8.1.2 makes modified-attributes (9) valid for Create and Update; Create rcn=9 gets 4000",
-)
 async def test_create_rcn_9_returns_what_the_cse_set(rc):
     reply = await rc.create(f"{AE}?rcn=9", 3, {"m2m:cnt": {"rn": "mod", "lbl": ["given"]}})
     assert reply.rsc == 2001, reply
@@ -362,12 +357,6 @@ async def test_update_rcn_9_returns_modified_attributes_only(rc):
         assert unchanged not in modified, unchanged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cse/core/operations.py update() puts every requested change into the rcn=9 content; "
-    "TS-0001 8.1.2 / TS-0004 7.3.3.12 return only attributes the request did not set, or set to "
-    "other values than requested",
-)
 async def test_update_rcn_9_leaves_out_attributes_set_as_requested(rc):
     reply = await rc.update(f"{BOX}?rcn=9", {"m2m:cnt": {"lbl": ["mod"]}})
     assert reply.rsc == 2004
@@ -392,12 +381,6 @@ async def test_delete_returns_nothing_by_default(rc, query):
     assert (await rc.retrieve(f"{BOX}/c1")).rsc == 4004
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cse/core/operations.py delete() calls cse.retrieval.content_for(request, resource, rcn), "
-    "but CSE has no 'retrieval' attribute (and content_for takes cse first): any Delete with "
-    "rcn other than 0 fails with 5000 and deletes nothing",
-)
 async def test_delete_rcn_1_returns_the_deleted_resource(rc):
     reply = await rc.delete(f"{BOX}/c1?rcn=1")
     assert reply.rsc == 2002, reply
@@ -405,11 +388,6 @@ async def test_delete_rcn_1_returns_the_deleted_resource(rc):
     assert (await rc.retrieve(f"{BOX}/c1")).rsc == 4004
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same as test_delete_rcn_1_returns_the_deleted_resource: operations.delete() "
-    "calls the missing cse.retrieval for every rcn other than 0",
-)
 async def test_delete_rcn_6_returns_references_to_what_was_deleted(rc):
     reply = await rc.delete(f"{BOX}/inner?rcn=6")
     assert reply.rsc == 2002, reply

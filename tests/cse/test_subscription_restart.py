@@ -27,7 +27,7 @@ async def test_subscription_survives_restart_and_pending_batch_survives_kill_9(t
                 assert (await client.retrieve("/cse-in/app/c/s")).pc["bn"] == {"num": 5}
                 for value in "de":
                     assert (await client.create("/cse-in/app/c", 4, {"m2m:cin": {"con": value}})).rsc == 2001
-                (note,) = await receiver.wait_notifications(1)
+                (note,) = await receiver.wait_notifications(1, timeout=30)
                 contents = [s["nev"]["rep"]["m2m:cin"]["con"] for s in note.body["m2m:agn"]["m2m:sgn"]]
                 assert contents == ["a", "b", "c", "d", "e"]
         finally:
@@ -54,7 +54,7 @@ async def test_undelivered_notifications_are_sent_after_restart(tmp_path):
         again = ServerProcess(tmp_path / "cse.sqlite")
         await again.start()
         try:
-            (note,) = await receiver.wait_notifications(1, timeout=15)
+            (note,) = await receiver.wait_notifications(1, timeout=30)
             assert note.sgn["nev"]["rep"]["m2m:cin"]["con"] == "while-down"
         finally:
             again.terminate()
