@@ -155,6 +155,19 @@ def time_window_matches(window: str, moment: datetime) -> bool:
     return all(_field_matches(f, v, r) for f, v, r in zip(fields, values, _FIELD_RANGES))
 
 
+def window_is_valid(window: str) -> bool:
+    """Whether ``window`` is a well-formed schedule entry (6 or 7 fields of valid elements)."""
+    fields = window.split()
+    if len(fields) not in (6, 7):
+        return False
+    for spec, (lowest, highest) in zip(fields, _FIELD_RANGES):
+        for text in spec.split(","):
+            element = _element(text, (lowest, highest))
+            if element is None or not lowest <= element[0] <= element[1] <= highest:
+                return False
+    return True
+
+
 def _field_matches(spec: str, value: int, bounds: tuple[int, int]) -> bool:
     """One field: '*', a number, a range 'a-b', either with a step '/n', or a comma list of those."""
     elements = [_element(text, bounds) for text in spec.split(",")]

@@ -543,3 +543,12 @@ def test_sunday_is_day_zero():
     assert time_window_matches("* * * * * 0", sunday)
     assert not time_window_matches("* * * * * 1-6", sunday)
     assert not time_window_matches("* * * * * 7", sunday)
+
+
+@pytest.mark.parametrize("window", ["* * * *", "61 * * * * *", "* * * * * * * *", "a b c d e f", "*/0 * * * * *"])
+async def test_malformed_time_windows_are_refused_when_the_policy_is_written(admin, window):
+    rule = {"acor": ["all"], "acop": 2, "acco": [{"actw": [window]}]}
+    body = {"m2m:acp": {"rn": "badwindow", "pv": {"acr": [rule]}, "pvs": {"acr": [{"acor": ["CAdmin"], "acop": 63}]}}}
+    reply = await admin.create("/cse-in", 1, body)
+    assert reply.rsc == 4000 and "actw" in reply.body["m2m:dbg"]
+    assert (await admin.retrieve("/cse-in/badwindow")).rsc == 4004
