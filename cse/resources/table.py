@@ -39,6 +39,8 @@ DACI = A("daci", "dynamicAuthorizationConsultationIDs", dt.URI_LIST, O, O, since
 CUSTODIAN = A("cstn", "custodian", dt.ID, O, O, since="4")
 CREATOR = A("cr", "creator", dt.ID, O, NP, since="2")
 STATE_TAG = A("st", "stateTag", dt.NON_NEG_INT, NP, NP)
+# The common attributes of an announceable resource with access control (TS-0004 clause 7.4).
+COMMON = (EXPIRATION, ACPI, LABELS, *ANNOUNCE, DACI, CUSTODIAN)
 ONTOLOGY = A("or", "ontologyRef", dt.ANY_URI, O, O, since="2")
 NODE_LINK = A("nl", "nodeLink", dt.ID, O, O)
 RELEASES = dt.ListOf(item=dt.Str())
@@ -92,12 +94,7 @@ AE = ResourceType(
     ri_prefix="C",
     attributes=attributes(
         UNIVERSAL,
-        EXPIRATION,
-        ACPI,
-        LABELS,
-        ANNOUNCE,
-        DACI,
-        CUSTODIAN,
+        COMMON,
         A("apn", "appName", dt.STRING, O, O),
         A("api", "App-ID", dt.Str(max_length=255), M, NP),
         A("aei", "AE-ID", dt.ID, NP, NP),
@@ -124,12 +121,7 @@ CONTAINER = ResourceType(
     ri_prefix="cnt",
     attributes=attributes(
         UNIVERSAL,
-        EXPIRATION,
-        ACPI,
-        LABELS,
-        ANNOUNCE,
-        DACI,
-        CUSTODIAN,
+        COMMON,
         CREATOR,
         STATE_TAG,
         A("mni", "maxNrOfInstances", dt.NON_NEG_INT, O, O),
