@@ -51,6 +51,8 @@ HTTP_STATUS: dict[int, int] = {
 
 # TS-0009 clause 6.3.3: the Reason-Phrase is omitted (the status line ends after the code).
 _NO_REASON = ""
+# Successful operations that changed the resource tree.
+_WRITES_DONE = frozenset({RSC.CREATED, RSC.UPDATED, RSC.DELETED})
 
 
 class HttpBinding:
@@ -95,7 +97,8 @@ class HttpBinding:
                 raise RequestError(RSC.NOT_ACCEPTABLE, f"none of the media types in Accept ({accept!r}) is supported")
             request = await self._to_request(http, rqi, rvi, media.strip(), parameters)
         except RequestError as error:
-            return self._to_http(self._failure(error.rsc, error.message, rqi, rvi), reply_media or DEFAULT_MEDIA_TYPE, rvi)
+            failure = self._failure(error.rsc, error.message, rqi, rvi)
+            return self._to_http(failure, reply_media or DEFAULT_MEDIA_TYPE, rvi)
         except Exception:
             # A bug in the binding must still produce a oneM2M answer, not a bare HTTP 500.
             log.exception("request %s could not be read", rqi)
@@ -207,10 +210,14 @@ class HttpBinding:
             try:
                 body = codec_for(media).encode(response.pc)
             except SerializationError as exc:
-                # The content exists but has no form in this serialization (e.g. a JSON key that
-                # is no XML name): say so, rather than send a broken document.
+                # The content has no form in this serialization (e.g. a JSON key that is no XML
+                # name): never send a broken document.
                 log.info("response %s has no %s form: %s", response.rqi, media, exc)
-                return self._unrepresentable(response, media, headers, str(exc))
+                if response.rsc in _WRITES_DONE:
+                    # The operation took place; a 406 would tell the originator it did not.
+                    # TS-0009 clause 6.4.3 only says the answer *should* follow Accept.
+                    return self._to_http(response, DEFAULT_MEDIA_TYPE, rvi)
+                return self._unrepresentable(media, headers, str(exc))
             except (TypeError, ValueError, OverflowError) as exc:
                 log.error("cannot serialize response %s as %s: %s", response.rqi, media, exc)
                 headers["X-M2M-RSC"] = str(int(RSC.INTERNAL_SERVER_ERROR))
@@ -221,8 +228,9 @@ class HttpBinding:
         status = HTTP_STATUS.get(response.rsc, 500)
         return web.Response(status=status, reason=_NO_REASON, body=body, headers=headers)
 
-    def _unrepresentable(self, response: Response, media: str, headers: dict[str, str], reason: str) -> web.Response:
-        headers.pop("Content-Location", None)
+    @staticmethod
+    def _unrepresentable(media: str, headers: dict[str, str], reason: str) -> web.Response:
+        """NOT_ACCEPTABLE for a result that only other serializations can carry."""
         headers["X-M2M-RSC"] = str(int(RSC.NOT_ACCEPTABLE))
         dbg = {"m2m:dbg": f"the result cannot be represented as {media}: {reason}; ask for another serialization"}
         try:

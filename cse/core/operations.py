@@ -179,7 +179,10 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
         raise bad_request("an Update request needs content")
     if not any(a.update is not NP for a in rtype.attributes.values()):
         raise RequestError(RSC.OPERATION_NOT_ALLOWED, f"a {rtype.name} cannot be updated")
-    op.changes = validation.for_update(rtype, validation.unwrap(rtype, request.pc), request.lenient_types)
+    raw = validation.unwrap(rtype, request.pc)
+    if not raw and not rtype.behaviour.accepts_empty_update():
+        raise bad_request("an Update request needs at least one attribute to change")
+    op.changes = validation.for_update(rtype, raw, request.lenient_types)
     requested = dict(op.changes)
     rtype.behaviour.on_update(op)
     cse.check_references(op.changes)

@@ -45,8 +45,6 @@ def for_create(rtype: ResourceType, attrs: dict[str, Any], lenient: bool) -> dic
 
 def for_update(rtype: ResourceType, attrs: dict[str, Any], lenient: bool) -> dict[str, Any]:
     """Validated changes; a None value asks to remove the attribute (TS-0004 clause 7.3.3.2)."""
-    if not attrs:
-        raise bad_request("an Update request needs at least one attribute to change")
     result: dict[str, Any] = {}
     for name, value in attrs.items():
         attribute = rtype.attribute(name)

@@ -25,6 +25,8 @@ class TypeRegistry:
         # Per type, the newest release that added an attribute: responses to older releases
         # must leave out what their release does not define.
         self._newest_attribute: dict[str, int] = {}
+        # Kept current as types register, so bindings holding it see new specializations.
+        self._attribute_names: set[str] = set()
         for rtype in types:
             self.register(rtype)
 
@@ -39,6 +41,7 @@ class TypeRegistry:
         self._newest_attribute[rtype.tpe] = max(
             (releases.rank(a.since) for a in rtype.attributes.values()), default=0
         )
+        self._attribute_names.update(rtype.attributes)
 
     def unregister(self, tpe: str) -> None:
         rtype = self._by_tpe.pop(tpe, None)
@@ -86,5 +89,10 @@ class TypeRegistry:
         return self._newest_attribute.get(rtype.tpe, 0) > releases.rank(release)
 
     def attribute_names(self) -> set[str]:
-        """Every attribute short name of every type (query parameters may filter on them)."""
-        return {name for rtype in self._by_tpe.values() for name in rtype.attributes}
+        """Every attribute short name of every type ever registered (query parameters may filter
+        on them); a live set that grows as types register."""
+        return self._attribute_names
+
+    def by_discriminator(self, ty: int, value: Any) -> ResourceType | None:
+        """The specialization of ``ty`` whose discriminating attribute has ``value``."""
+        return self._by_discriminator.get(ty, {}).get(value)

@@ -340,8 +340,7 @@ def by_cnd_in(registry: "TypeRegistry", cnd: Any) -> Specialization | None:
     """The registered specialization whose containerDefinition is ``cnd``."""
     if not isinstance(cnd, str):
         return None
-    probe = Resource(ri="", ty=Ty.FCNT, pi=None, srn="", attrs={"cnd": cnd})
-    rtype = registry.of(probe)
+    rtype = registry.by_discriminator(Ty.FCNT, cnd)
     spec = of_type(rtype) if rtype is not None else None
     return spec if spec is not None and spec.cnd == cnd else None
 

@@ -39,6 +39,10 @@ class Behaviour:
     def on_delete(self, op: "DeleteOp", resource: "Resource") -> None:
         """Called for each resource of a deleted subtree, children first, before it leaves the tree."""
 
+    def accepts_empty_update(self) -> bool:
+        """Whether an Update without attributes means something (invoking an action)."""
+        return False
+
     async def prepare_update(self, op: "UpdateOp") -> None:
         """Act before an update is applied, e.g. drive a device; may await. Raise to refuse."""
 

@@ -43,6 +43,10 @@ class FlexContainerBehaviour(Behaviour):
         # None: the plain flexContainer type, which is never created itself.
         self.specialization = specialization
 
+    def accepts_empty_update(self) -> bool:
+        # An action without arguments is invoked by an Update that carries nothing.
+        return self.specialization is not None and self.specialization.is_action
+
     def on_create(self, op: "CreateOp") -> None:
         spec = self.specialization
         registry = op.cse.registry

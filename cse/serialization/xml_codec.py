@@ -77,9 +77,9 @@ def decode(body: bytes) -> Any:
 def _name(tag: str, prefixes: dict[str, str]) -> str:
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
-        prefix = prefixes.get(uri)
-        if prefix is None:
-            prefix = next((p for p, u in NAMESPACES.items() if u == uri), None)
+        # A namespace we know keeps its registered prefix whatever the document calls it
+        # ('<c:devLt xmlns:c=".../commondomain">' is a 'cod:devLt').
+        prefix = next((p for p, u in NAMESPACES.items() if u == uri), None) or prefixes.get(uri)
         return f"{prefix}:{local}" if prefix else local
     return tag
 

@@ -48,10 +48,6 @@ def wire(value: Any, media: str) -> Any:
     return str(value)
 
 
-def xml_doc(body: str) -> bytes:
-    return body.encode()
-
-
 def parse_xml(raw: bytes) -> ET.Element:
     return ET.fromstring(raw)
 
@@ -212,7 +208,7 @@ async def create_raw(client: OneM2MClient, path: str, ty: int, body: bytes, medi
 @pytest.mark.parametrize("xml_media", ["application/xml", "application/vnd.onem2m-res+xml"])
 async def test_hand_written_xml_container_is_coerced_to_attribute_types(client, xml_media):
     await register(client, "json")
-    reply = await create_raw(client, "/cse-in/app", 3, xml_doc(CNT_XML), xml_media, originator="Capp",
+    reply = await create_raw(client, "/cse-in/app", 3, CNT_XML.encode(), xml_media, originator="Capp",
                              accept="application/json")
     assert reply.rsc == 2001, reply
     assert reply.headers["Content-Type"] == "application/json"
@@ -222,7 +218,7 @@ async def test_hand_written_xml_container_is_coerced_to_attribute_types(client, 
 async def test_hand_written_xml_ae_gets_a_boolean_rr(client):
     doc = (f'<m2m:ae xmlns:m2m="{M2M_NS}" rn="dev"><api>Ndev</api><rr>true</rr>'
            "<srv>3 4</srv><poa>http://10.0.0.1:80 coap://10.0.0.1</poa></m2m:ae>")
-    reply = await create_raw(client, "/cse-in", 2, xml_doc(doc), "application/xml", originator="Cdev",
+    reply = await create_raw(client, "/cse-in", 2, doc.encode(), "application/xml", originator="Cdev",
                              accept="application/json")
     assert reply.rsc == 2001, reply
     assert reply.pc["rr"] is True and reply.pc["srv"] == ["3", "4"]
@@ -234,7 +230,7 @@ async def test_hand_written_xml_with_pretty_printing_and_declaration(client):
     doc = (f'<?xml version="1.0" encoding="UTF-8"?>\n<m2m:cnt xmlns:m2m="{M2M_NS}"\n'
            '     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" rn="pretty">\n'
            "  <mni>\n    7\n  </mni>\n  <mbs>1000</mbs>\n</m2m:cnt>\n")
-    reply = await create_raw(client, "/cse-in/app", 3, xml_doc(doc), "application/xml", originator="Capp",
+    reply = await create_raw(client, "/cse-in/app", 3, doc.encode(), "application/xml", originator="Capp",
                              accept="application/json")
     assert reply.rsc == 2001, reply
     assert reply.pc["mni"] == 7 and reply.pc["mbs"] == 1000
@@ -243,17 +239,27 @@ async def test_hand_written_xml_with_pretty_printing_and_declaration(client):
 async def test_empty_xml_resource_element_creates_a_default_container(client):
     await register(client, "json")
     doc = f'<m2m:cnt xmlns:m2m="{M2M_NS}"/>'
-    reply = await create_raw(client, "/cse-in/app", 3, xml_doc(doc), "application/xml", originator="Capp",
+    reply = await create_raw(client, "/cse-in/app", 3, doc.encode(), "application/xml", originator="Capp",
                              accept="application/json")
     assert reply.rsc == 2001, reply
     assert reply.pc["cni"] == 0 and reply.pc["ri"] == reply.pc["rn"]
+
+
+async def test_empty_xml_element_is_an_empty_structure(client):
+    # An accessControlPolicy that grants nobody anything: <pv/> is a privileges structure without rules.
+    doc = (f'<m2m:acp xmlns:m2m="{M2M_NS}" rn="closed"><pv/>'
+           "<pvs><acr><acor>CAdmin</acor><acop>63</acop></acr></pvs></m2m:acp>")
+    reply = await create_raw(client, "/cse-in", 1, doc.encode(), "application/xml", originator="CAdmin",
+                             accept="application/json")
+    assert reply.rsc == 2001, reply
+    assert reply.pc["pv"] == {} and reply.pc["pvs"] == {"acr": [{"acor": ["CAdmin"], "acop": 63}]}
 
 
 async def test_xml_string_content_keeps_its_whitespace(client):
     await register(client, "json")
     await client.create("/cse-in/app", 3, {"m2m:cnt": {"rn": "box"}}, originator="Capp")
     doc = f'<m2m:cin xmlns:m2m="{M2M_NS}"><con>  two  spaces </con></m2m:cin>'
-    reply = await create_raw(client, "/cse-in/app/box", 4, xml_doc(doc), "application/xml", originator="Capp",
+    reply = await create_raw(client, "/cse-in/app/box", 4, doc.encode(), "application/xml", originator="Capp",
                              accept="application/json")
     assert reply.rsc == 2001, reply
     assert reply.pc["con"] == "  two  spaces " and reply.pc["cs"] == 14
@@ -262,16 +268,16 @@ async def test_xml_string_content_keeps_its_whitespace(client):
 @pytest.mark.parametrize("text, expected", [("true", True), ("false", False), ("1", True), ("0", False)])
 async def test_xml_booleans(client, text, expected):
     doc = f'<m2m:ae xmlns:m2m="{M2M_NS}" rn="b"><api>Nb</api><rr>{text}</rr><srv>3</srv></m2m:ae>'
-    reply = await create_raw(client, "/cse-in", 2, xml_doc(doc), "application/xml", originator="Cb",
+    reply = await create_raw(client, "/cse-in", 2, doc.encode(), "application/xml", originator="Cb",
                              accept="application/json")
     assert reply.rsc == 2001 and reply.pc["rr"] is expected
 
 
 async def test_xml_update_with_hand_written_document(client):
     await register(client, "json")
-    await create_raw(client, "/cse-in/app", 3, xml_doc(CNT_XML), "application/xml", originator="Capp")
+    await create_raw(client, "/cse-in/app", 3, CNT_XML.encode(), "application/xml", originator="Capp")
     doc = f'<m2m:cnt xmlns:m2m="{M2M_NS}"><mni>9</mni><lbl>x</lbl></m2m:cnt>'
-    reply = await client.request("PUT", "/cse-in/app/c", body=xml_doc(doc), content_type="application/xml",
+    reply = await client.request("PUT", "/cse-in/app/c", body=doc.encode(), content_type="application/xml",
                                  originator="Capp", accept="application/json")
     assert reply.rsc == 2004, reply
     assert reply.pc["mni"] == 9 and reply.pc["lbl"] == ["x"]
@@ -279,7 +285,7 @@ async def test_xml_update_with_hand_written_document(client):
 
 async def test_xml_answer_puts_rn_in_an_attribute_and_space_separates_lists(client):
     await register(client, "json")
-    reply = await create_raw(client, "/cse-in/app", 3, xml_doc(CNT_XML), "application/xml", originator="Capp")
+    reply = await create_raw(client, "/cse-in/app", 3, CNT_XML.encode(), "application/xml", originator="Capp")
     assert reply.headers["Content-Type"] == "application/xml"
     root = parse_xml(reply.raw)
     assert root.tag == m2m("cnt")
@@ -293,7 +299,7 @@ async def test_xml_answer_puts_rn_in_an_attribute_and_space_separates_lists(clie
 
 async def test_xml_answer_for_child_resources_and_references(client):
     await register(client, "json")
-    await create_raw(client, "/cse-in/app", 3, xml_doc(CNT_XML), "application/xml", originator="Capp")
+    await create_raw(client, "/cse-in/app", 3, CNT_XML.encode(), "application/xml", originator="Capp")
     await client.create("/cse-in/app/c", 4, {"m2m:cin": {"rn": "one", "con": "1"}}, originator="Capp")
     nested = await client.retrieve("/cse-in/app/c?rcn=4", originator="Capp", accept="application/xml")
     children = parse_xml(nested.raw).findall(m2m("cin"))
@@ -343,6 +349,47 @@ async def test_content_without_xml_form_is_not_acceptable_as_xml_but_fine_as_jso
     assert "m2m:dbg" in as_xml.body
     as_json = await client.retrieve("/cse-in/app/box/la", originator="Capp", accept="application/json")
     assert as_json.rsc == 2000 and as_json.pc["con"] == content
+
+
+async def test_list_entries_with_spaces_travel_as_repeated_xml_elements(client):
+    windows = ["* * * * * *", "0 0-30 8-17 * * 1-5"]
+    rule = {"acor": ["Capp"], "acop": 2, "acco": [{"actw": windows}]}
+    acp = {"m2m:acp": {"rn": "win", "pv": {"acr": [rule]}, "pvs": {"acr": [{"acor": ["CAdmin"], "acop": 63}]}}}
+    assert (await client.create("/cse-in", 1, acp, originator="CAdmin")).rsc == 2001
+    as_xml = await client.retrieve("/cse-in/win", originator="CAdmin", accept="application/xml")
+    acco = parse_xml(as_xml.raw).find("pv/acr/acco")
+    assert [window.text for window in acco.findall("actw")] == windows
+    # The XML answer, sent back as a new resource, means the same windows again.
+    again = as_xml.raw.replace(b'rn="win"', b'rn="again"')
+    for name in (b"ri", b"ct", b"lt", b"et", b"pi", b"ty"):
+        again = _without_element(again, name)
+    created = await create_raw(client, "/cse-in", 1, again, "application/xml", originator="CAdmin",
+                               accept="application/json")
+    assert created.rsc == 2001, created
+    assert created.pc["pv"]["acr"][0]["acco"][0]["actw"] == windows
+
+
+def _without_element(document: bytes, name: bytes) -> bytes:
+    start = document.find(b"<" + name + b">")
+    end = document.find(b"</" + name + b">", start)
+    return document if start < 0 else document[:start] + document[end + len(name) + 3:]
+
+
+async def test_write_whose_result_has_no_xml_form_still_reports_success(client):
+    await register(client, "json")
+    await client.create("/cse-in/app", 3, {"m2m:cnt": {"rn": "box"}}, originator="Capp")
+    created = await client.create("/cse-in/app/box", 4, {"m2m:cin": {"rn": "odd", "con": {"a b": 1}}},
+                                  originator="Capp", accept="application/xml")
+    # The instance exists, so the answer must say so; it comes as JSON since XML cannot carry it.
+    assert created.status == 201 and created.rsc == 2001
+    assert created.headers["Content-Type"] == "application/json"
+    assert created.headers["Content-Location"] == "/cse-in/app/box/odd"
+    assert created.pc["con"] == {"a b": 1}
+    updated = await client.update("/cse-in/app/box", {"m2m:cnt": {"lbl": ["bell\x07"]}}, originator="Capp",
+                                  accept="application/xml")
+    assert updated.rsc == 2004 and updated.pc["lbl"] == ["bell\x07"]
+    deleted = await client.delete("/cse-in/app/box/odd", originator="Capp", accept="application/xml")
+    assert deleted.rsc == 2002
 
 
 async def test_json_list_content_with_structures_is_repeated_elements_in_xml(client):
