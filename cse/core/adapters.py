@@ -15,8 +15,10 @@ interface keeps the door open for an adapter in another process reached through 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Protocol
 
+from cse import timestamps
 from cse.errors import RequestError
 from cse.model.typecodes import Ty
 from cse.primitives import Request, Response
@@ -38,9 +40,17 @@ class ManagementAdapter(Protocol):
 
 
 class Adapters:
-    def __init__(self, store: "ResourceStore") -> None:
+    def __init__(self, store: "ResourceStore", timeout: float = 60.0) -> None:
         self._store = store
         self._by_originator: dict[str, ManagementAdapter] = {}
+        # How long a device may take to answer, unless the request expires sooner (rqet).
+        self.timeout = timeout
+
+    def _deadline(self, request: Request) -> float:
+        if request.rqet:
+            remaining = (timestamps.parse_request_time(request.rqet, "rqet") - timestamps.now()).total_seconds()
+            return max(min(remaining, self.timeout), 0.0)
+        return self.timeout
 
     def register(self, originator: str, adapter: ManagementAdapter) -> None:
         self._by_originator[originator] = adapter
@@ -74,7 +84,11 @@ class Adapters:
                 f"no management adapter serves {resource.ri!r}: the device cannot be reached",
             )
         try:
-            response = await adapter.handle(request, resource)
+            response = await asyncio.wait_for(adapter.handle(request, resource), self._deadline(request))
+        except asyncio.TimeoutError:
+            raise RequestError(
+                RSC.REQUEST_TIMEOUT, f"the device behind {resource.ri!r} did not answer in time"
+            ) from None
         except RequestError:
             raise
         except Exception as exc:

@@ -45,6 +45,8 @@ class UpdateOp:
     rtype: ResourceType
     changes: dict[str, Any]
     tx: Transaction | None = None
+    # The attributes as they were before the update.
+    before: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -186,11 +188,12 @@ async def update(cse: "CSE", request: Request, resource: Resource) -> Response:
     requested = dict(op.changes)
     rtype.behaviour.on_update(op)
     cse.check_references(op.changes)
-    await rtype.behaviour.prepare_update(op)
+    # A blocking-update subscriber consents before any device is asked to act.
     await cse.notifications.before_update(resource, op.changes)
+    await rtype.behaviour.prepare_update(op)
     if cse.store.get(resource.ri) is not resource:
         raise RequestError(RSC.NOT_FOUND, f"{resource.ri!r} was deleted meanwhile")
-    before = resource.attrs
+    before = op.before = resource.attrs
     new_attrs = dict(resource.attrs)
     for name, value in op.changes.items():
         if value is None:

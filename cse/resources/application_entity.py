@@ -44,11 +44,52 @@ class AEBehaviour(Behaviour):
         op.owner = aei
         op.attrs["aei"] = aei
         op.attrs.setdefault("rn", aei)
+        if "nl" in op.attrs:
+            _node(op.cse, op.attrs["nl"])
+
+    def after_create(self, op) -> None:
+        if "nl" in op.resource.attrs:
+            _link(op.cse, op.tx, op.resource.attrs["nl"], op.resource.attrs["aei"], add=True)
 
     def on_update(self, op) -> None:
         for version in op.changes.get("srv") or []:
             if version not in releases.SUPPORTED:
                 raise bad_request(f"attribute srv: unknown release version {version!r}")
+        if op.changes.get("nl"):
+            _node(op.cse, op.changes["nl"])
+
+    def after_update(self, op) -> None:
+        if "nl" not in op.changes:
+            return
+        aei = op.resource.attrs["aei"]
+        old = op.before.get("nl")
+        if old:
+            _link(op.cse, op.tx, old, aei, add=False)
+        if op.changes["nl"]:
+            _link(op.cse, op.tx, op.changes["nl"], aei, add=True)
+
+    def on_delete(self, op, resource) -> None:
+        if resource.attrs.get("nl"):
+            _link(op.cse, op.tx, resource.attrs["nl"], resource.attrs["aei"], add=False)
+
+
+def _node(cse, address: str):
+    node = cse.lookup(address)
+    if node is None or node.ty != Ty.NODE:
+        raise bad_request(f"attribute nl: {address!r} is not a node")
+    return node
+
+
+def _link(cse, tx, address: str, aei: str, add: bool) -> None:
+    """Keep the node's hostedAELinks (hael) in step with the AEs whose nodeLink names it."""
+    node = cse.lookup(address)
+    if node is None or node.ty != Ty.NODE:
+        return
+    hael = [entry for entry in node.attrs.get("hael", []) if entry != aei]
+    if add:
+        hael.append(aei)
+    attrs = {**node.attrs, "hael": hael} if hael else {k: v for k, v in node.attrs.items() if k != "hael"}
+    tx.replace_attrs(node, attrs)
 
 
 def _ae_id_for(originator: str | None, cse_id: str) -> str:

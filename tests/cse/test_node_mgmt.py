@@ -299,3 +299,19 @@ async def test_specialization_rules(node, tpe, mgd, create, stored, bad_create, 
     assert {name: after.get(name) for name in update} == update
     assert {name: after.get(name) for name in stored} == stored
     assert after["mgd"] == mgd
+
+
+async def test_hosted_ae_links_follow_the_aes_node_link(admin):
+    node = await admin.create("/cse-in", 14, {"m2m:nod": {"rn": "gateway", "ni": "gw-1"}})
+    assert node.rsc == 2001
+    node_ri = node.pc["ri"]
+    assert (await admin.register_ae("hosted", originator="Chosted", nl=node_ri)).rsc == 2001
+    assert (await admin.retrieve("/cse-in/gateway")).pc["hael"] == ["Chosted"]
+    moved = await admin.update("/cse-in/hosted", {"m2m:ae": {"nl": None}}, originator="Chosted")
+    assert moved.rsc == 2004
+    assert "hael" not in (await admin.retrieve("/cse-in/gateway")).pc
+    await admin.update("/cse-in/hosted", {"m2m:ae": {"nl": node_ri}}, originator="Chosted")
+    assert (await admin.delete("/cse-in/hosted")).rsc == 2002
+    assert "hael" not in (await admin.retrieve("/cse-in/gateway")).pc
+    bad = await admin.register_ae("lost", originator="Clost", nl="cse-in/nothing")
+    assert bad.rsc == 4000 and "nl" in bad.body["m2m:dbg"]
