@@ -52,7 +52,16 @@ class AccessControl:
                 f"originator {originator!r} has no {op.name} privilege on {resource.ri!r}",
             )
 
-    def allowed(self, originator: str | None, resource: Resource, op: Operation, peer: str | None) -> bool:
+    def allowed(
+        self,
+        originator: str | None,
+        resource: Resource,
+        op: Operation,
+        peer: str | None,
+        policies: list[str] | None = None,
+    ) -> bool:
+        """Whether ``originator`` may do ``op`` on ``resource``; ``policies``, if given, stand in
+        for the resource's own accessControlPolicyIDs (a group's membersAccessControlPolicyIDs)."""
         origin = self.normalize(originator or "")
         if origin == self._settings.admin:
             return True
@@ -68,10 +77,12 @@ class AccessControl:
                     policy_decided = True
                     if _grants([node.attrs.get("pvs")], origin, op, peer, self):
                         return True
-                elif node.attrs.get("acpi"):
-                    policy_decided = True
-                    if self._policies_grant(node.attrs["acpi"], origin, op, peer):
-                        return True
+                else:
+                    acpi = policies if policies is not None and node is resource else node.attrs.get("acpi")
+                    if acpi:
+                        policy_decided = True
+                        if self._policies_grant(acpi, origin, op, peer):
+                            return True
             node = self._store.get(node.pi) if node.pi else None
         return False
 

@@ -202,8 +202,9 @@ class CSE:
         return rtype.tpe if rtype else f"m2m:ty{resource.ty}"
 
     def check_references(self, attrs: dict[str, Any]) -> None:
-        """acpi must name existing accessControlPolicy resources."""
-        for acp_id in attrs.get("acpi") or ():
-            acp = self.lookup(acp_id)
-            if acp is None or acp.ty != Ty.ACP:
-                raise bad_request(f"attribute acpi: {acp_id!r} is not an accessControlPolicy")
+        """Policy references (acpi; a group's macp) must name existing accessControlPolicies."""
+        for name in ("acpi", "macp"):
+            for acp_id in attrs.get(name) or ():
+                acp = self.lookup(acp_id)
+                if acp is None or acp.ty != Ty.ACP:
+                    raise bad_request(f"attribute {name}: {acp_id!r} is not an accessControlPolicy")

@@ -34,7 +34,6 @@ import orjson
 from cse.errors import bad_request
 from cse.model import datatypes as dt
 from cse.model.datatypes import DataType
-from cse.model.resource import Resource
 from cse.model.typecodes import Ty
 from cse.serialization import xml_codec
 

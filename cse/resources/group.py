@@ -197,13 +197,6 @@ def _check_member_type(cse: "CSE", ty: int) -> None:
         raise bad_request(f"attribute mt: {ty} is not a resource type of this CSE (0 for mixed, or one of {known})")
 
 
-def _check_policies(cse: "CSE", ids: list[str] | None) -> None:
-    for acp_id in ids or ():
-        acp = cse.lookup(acp_id)
-        if acp is None or acp.ty != Ty.ACP:
-            raise bad_request(f"attribute macp: {acp_id!r} is not an accessControlPolicy")
-
-
 def check_no_loop(cse: "CSE", group: Resource) -> None:
     """Refuse membership by which ``group``'s fanOutPoint would reach the group again."""
     stack: list[tuple[Resource, list[str]]] = [(group, [])]
@@ -232,7 +225,6 @@ class GroupBehaviour(Behaviour):
         cse, attrs = op.cse, op.attrs
         strategy = ConsistencyStrategy(attrs.setdefault("csy", int(ConsistencyStrategy.ABANDON_MEMBER)))
         _check_member_type(cse, attrs["mt"])
-        _check_policies(cse, attrs.get("macp"))
         mid, mt, validated = settle_members(cse, attrs["mid"], attrs["mt"], strategy, attrs["mnm"])
         attrs.update(mt=mt, mid=mid, cnm=len(mid), mtv=validated, ssi=False)
 
@@ -243,8 +235,6 @@ class GroupBehaviour(Behaviour):
 
     def on_update(self, op) -> None:
         cse, current, changes = op.cse, op.resource.attrs, op.changes
-        if changes.get("macp"):
-            _check_policies(cse, changes["macp"])
         if "mt" in changes:
             _check_member_type(cse, changes["mt"])
         maximum = changes.get("mnm", current["mnm"])
@@ -304,12 +294,7 @@ def _may_fan_out(cse: "CSE", request, group: Resource, operation: Operation) -> 
     """TS-0001 clause 9.6.14: membersAccessControlPolicyIDs decide who may use the fanOutPoint;
     without them, the group's own accessControlPolicyIDs do. The group's creator keeps its
     default rights either way, as for any resource."""
-    macp = group.attrs.get("macp")
-    if not macp:
-        return cse.access.allowed(request.fr, group, operation, request.peer)
-    # The group as the access check sees it, with its policies replaced by the members' ones.
-    stand_in = Resource(group.ri, group.ty, group.pi, group.srn, {"acpi": macp}, owner=group.owner)
-    return cse.access.allowed(request.fr, stand_in, operation, request.peer)
+    return cse.access.allowed(request.fr, group, operation, request.peer, policies=group.attrs.get("macp") or None)
 
 
 def _target(cse: "CSE", mid: str, rest: str) -> fanout.Target:
