@@ -82,6 +82,10 @@ class TypeRegistry:
                 return special
         return self._by_ty.get(resource.ty)
 
+    def types(self) -> list[ResourceType]:
+        """Every registered type, specializations included."""
+        return list(self._by_tpe.values())
+
     def supported(self) -> list[int]:
         return sorted(self._by_ty)
 

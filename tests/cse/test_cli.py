@@ -33,13 +33,14 @@ def test_defaults_are_what_the_field_expects():
 
 def test_precedence_file_then_environment_then_command_line(tmp_path):
     file = tmp_path / "cse.toml"
-    file.write_text('cse_name = "from-file"\nadmin = "CFile"\nhttp_port = 9000\nallowed_ae_ids = ["Ca*"]\n\n[ipe.sdt]\nenabled = true\n')
+    file.write_text('cse_name = "from-file"\nadmin = "CFile"\nhttp_port = 9000\nallowed_ae_ids = ["Ca*"]\n\n[plugin.sdt]\nenabled = true\nlwm2m_port = 5784\n')
     settings = config.load(str(file), {"CSE_ADMIN": "CEnv", "CSE_HTTP_PORT": "9100"}, {"http_port": "9200"})
     assert settings.cse_name == "from-file"
     assert settings.admin == "CEnv"
     assert settings.http_port == 9200
     assert settings.allowed_ae_ids == ["Ca*"]
-    assert config.plugin_sections(str(file)) == {"ipe": {"sdt": {"enabled": True}}}
+    assert settings.plugins == ["sdt"]
+    assert settings.plugin_options == {"sdt": {"enabled": True, "lwm2m_port": 5784}}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Device drivers: one per management protocol, behind the interface in ``base``."""
