@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,8 +58,10 @@ class DeleteOp:
 
 
 def _new_ri(cse: "CSE", prefix: str) -> str:
+    # Resource IDs need to be unique, not secret (access control protects resources), and
+    # the secrets module costs a system call per ID on the create path.
     while True:
-        ri = f"{prefix}{secrets.randbelow(10**10):010d}"
+        ri = f"{prefix}{random.randrange(10**10):010d}"
         if cse.store.get(ri) is None:
             return ri
 

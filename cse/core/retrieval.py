@@ -128,8 +128,35 @@ def _select(cse: "CSE", request: Request, resource: Resource, privilege: Operati
         return matcher(candidate) and cse.access.allowed(request.fr, candidate, privilege, request.peer)
 
     skip = max((fc.ofst or 1) - 1, 0)
+    if fc.lbl and fc.fo != 2 and not nested:
+        # Every result carries one of the labels: start from the label index, not the tree.
+        candidates = _labelled_below(cse, resource, fc.lbl, skip, fc.lvl)
+        return list(islice((c for c in candidates if accepted(c)), limit))
     children = list(cse.store.children(resource.ri))[skip:]
     return list(islice(_below(cse, children, 1, fc.lvl, accepted, nested), limit))
+
+
+def _labelled_below(cse: "CSE", resource: Resource, labels: list[str], skip: int, level: int | None) -> list[Resource]:
+    """The labelled descendants of ``resource`` within ``level``, past the first ``skip``
+    children's subtrees, in the order the depth-first walk of ``_below`` visits them."""
+    skipped = {child.ri for child in islice(cse.store.children(resource.ri), skip)}
+    ordered: list[tuple[tuple[int, ...], Resource]] = []
+    for ri in cse.store.labelled(labels):
+        candidate = cse.store.get(ri)
+        if candidate is None or candidate.ri == resource.ri:
+            continue  # discovery lists descendants, not the target itself
+        chain: list[int] = []
+        node = candidate
+        # Walk up to the target; the creation numbers along the way sort as the walk visits.
+        while node is not None and node.ri != resource.ri:
+            chain.append(cse.store.sequence(node.ri))
+            top = node
+            node = cse.store.get(node.pi) if node.pi else None
+        if node is None or top.ri in skipped or (level is not None and len(chain) > level):
+            continue
+        ordered.append((tuple(reversed(chain)), candidate))
+    ordered.sort(key=lambda entry: entry[0])
+    return [candidate for _, candidate in ordered]
 
 
 def _below(

@@ -92,9 +92,12 @@ class SqlitePersistence:
             self._conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         elif found[0] != SCHEMA_VERSION:
             raise PersistenceError(f"database {path} has schema {found[0]}, expected {SCHEMA_VERSION}")
-        self._queue: queue.SimpleQueue[tuple[list[Change], asyncio.Future, asyncio.AbstractEventLoop] | None]
+        # Items handed to the writer: the submissions of one event-loop iteration.
+        self._queue: queue.SimpleQueue[tuple[list[tuple[list[Change], asyncio.Future]], asyncio.AbstractEventLoop] | None]
         self._queue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._pending: list[tuple[list[Change], asyncio.Future]] = []
+        self._flush_scheduled = False
 
     def rows(self) -> Iterator[Row]:
         """Every stored resource in creation order (rowid order survives upserts)."""
@@ -112,12 +115,28 @@ class SqlitePersistence:
         self._thread.start()
 
     def submit(self, changes: list[Change]) -> asyncio.Future:
+        """Queue changes for the next commit; the future resolves once they are on disk."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((changes, future, loop))
+        self._pending.append((changes, future))
+        if not self._flush_scheduled:
+            # One hand-off to the writer thread per event-loop iteration, not per request.
+            self._flush_scheduled = True
+            loop.call_soon(self._flush, loop)
         return future
 
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._flush_scheduled = False
+        batch, self._pending = self._pending, []
+        if batch:
+            self._queue.put((batch, loop))
+
     def close(self) -> None:
+        if self._pending:
+            try:
+                self._flush(asyncio.get_running_loop())
+            except RuntimeError:
+                pass  # no loop any more: nobody waits for those futures
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
@@ -129,9 +148,9 @@ class SqlitePersistence:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
+            items = [first]
             stop = False
-            while len(batch) < 512:
+            while len(items) < 64:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -139,41 +158,46 @@ class SqlitePersistence:
                 if item is None:
                     stop = True
                     break
-                batch.append(item)
-            error = self._write(batch)
-            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
-            for _, future, loop in batch:
-                by_loop.setdefault(loop, []).append(future)
-            for loop, futures in by_loop.items():
+                items.append(item)
+            error = self._write([changes for batch, _ in items for changes, _ in batch])
+            for batch, loop in items:
                 try:
-                    loop.call_soon_threadsafe(_resolve, futures, error)
+                    loop.call_soon_threadsafe(_resolve, [future for _, future in batch], error)
                 except RuntimeError:
                     pass  # the loop has closed; nobody waits any more
             if stop:
                 return
 
-    def _write(self, batch: list[tuple[list[Change], asyncio.Future, asyncio.AbstractEventLoop]]) -> Exception | None:
+    def _write(self, change_lists: list[list[Change]]) -> Exception | None:
+        # The changes reflect the in-memory state in order, so the last change of each row is
+        # the one that counts: a container updated by 32 creates is written once.
+        rows: dict[str, Row | None] = {}
+        outbox: dict[int, OutboxEntry | None] = {}
+        for changes in change_lists:
+            for change in changes:
+                if isinstance(change, str):
+                    rows[change] = None
+                elif isinstance(change, Row):
+                    rows[change.ri] = change
+                elif isinstance(change, OutboxEntry):
+                    outbox[change.id] = change
+                else:
+                    outbox[change.id] = None
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for changes, _, _ in batch:
-                for change in changes:
-                    if isinstance(change, str):
-                        conn.execute("DELETE FROM resources WHERE ri=?", (change,))
-                    elif isinstance(change, OutboxEntry):
-                        conn.execute(
-                            "INSERT OR REPLACE INTO outbox VALUES (?,?,?,?,?,?)",
-                            (change.id, change.kind, change.sub, change.target, change.payload, int(change.latest)),
-                        )
-                    elif isinstance(change, OutboxDone):
-                        conn.execute("DELETE FROM outbox WHERE id=?", (change.id,))
-                    else:
-                        conn.execute(
-                            "INSERT INTO resources (ri, pi, ty, srn, owner, doc) VALUES (?,?,?,?,?,?) "
-                            "ON CONFLICT(ri) DO UPDATE SET pi=excluded.pi, ty=excluded.ty, "
-                            "srn=excluded.srn, owner=excluded.owner, doc=excluded.doc",
-                            (change.ri, change.pi, change.ty, change.srn, change.owner, change.doc),
-                        )
+            conn.executemany("DELETE FROM resources WHERE ri=?", [(ri,) for ri, row in rows.items() if row is None])
+            conn.executemany(
+                "INSERT INTO resources (ri, pi, ty, srn, owner, doc) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(ri) DO UPDATE SET pi=excluded.pi, ty=excluded.ty, "
+                "srn=excluded.srn, owner=excluded.owner, doc=excluded.doc",
+                [(r.ri, r.pi, r.ty, r.srn, r.owner, r.doc) for r in rows.values() if r is not None],
+            )
+            conn.executemany("DELETE FROM outbox WHERE id=?", [(i,) for i, e in outbox.items() if e is None])
+            conn.executemany(
+                "INSERT OR REPLACE INTO outbox VALUES (?,?,?,?,?,?)",
+                [(e.id, e.kind, e.sub, e.target, e.payload, int(e.latest)) for e in outbox.values() if e is not None],
+            )
             conn.execute("COMMIT")
             return None
         except sqlite3.Error as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
@@ -31,8 +31,12 @@ class ResourceStore:
         self._children: dict[str, dict[str, None]] = {}
         self._seq: dict[str, int] = {}
         self._counter = itertools.count()
-        # (expiry time, ri); stale entries are skipped when popped.
+        # (expiry time, ri); stale entries are skipped when popped. _expires_at holds the
+        # current expiry of each resource, so that the heap only grows when an et changes.
         self._expiry: list[tuple[float, str]] = []
+        self._expires_at: dict[str, float] = {}
+        # label -> resource IDs, so that discovery by label need not scan the tree.
+        self._by_label: dict[str, set[str]] = {}
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -42,6 +46,8 @@ class ResourceStore:
         self._children.clear()
         self._seq.clear()
         self._expiry.clear()
+        self._expires_at.clear()
+        self._by_label.clear()
         for row in self._persistence.rows():
             attrs = orjson.loads(row.doc)
             self._index(Resource(row.ri, row.ty, row.pi, row.srn, attrs, row.owner))
@@ -84,6 +90,17 @@ class ResourceStore:
             if child in self._children:
                 stack.append((iter(list(self._children[child])), depth + 1))
 
+    def labelled(self, labels: list[str]) -> set[str]:
+        """IDs of the resources that carry any of ``labels``."""
+        found: set[str] = set()
+        for label in labels:
+            found |= self._by_label.get(label, set())
+        return found
+
+    def sequence(self, ri: str) -> int:
+        """The creation order of a resource among all (children are listed in this order)."""
+        return self._seq[ri]
+
     def __len__(self) -> int:
         return len(self._by_ri)
 
@@ -93,7 +110,7 @@ class ResourceStore:
         while self._expiry and self._expiry[0][0] <= moment:
             when, ri = heapq.heappop(self._expiry)
             resource = self._by_ri.get(ri)
-            if resource is not None and _expiry_of(resource) == when:
+            if resource is not None and self._expires_at.get(ri) == when:
                 due.append(resource)
         return due
 
@@ -108,11 +125,14 @@ class ResourceStore:
         self._seq[resource.ri] = next(self._counter) if seq is None else seq
         if resource.pi is not None:
             self._children.setdefault(resource.pi, {})[resource.ri] = None
+        self._relabel(resource.ri, (), resource.attrs.get("lbl") or ())
         self._schedule_expiry(resource)
 
     def _unindex(self, resource: Resource) -> int:
         del self._by_ri[resource.ri]
         self._by_srn.pop(resource.srn, None)
+        self._expires_at.pop(resource.ri, None)
+        self._relabel(resource.ri, resource.attrs.get("lbl") or (), ())
         if resource.pi is not None:
             siblings = self._children.get(resource.pi)
             if siblings is not None:
@@ -127,9 +147,25 @@ class ResourceStore:
         ordered = sorted(self._children[pi], key=self._seq.__getitem__)
         self._children[pi] = dict.fromkeys(ordered)
 
+    def _relabel(self, ri: str, old: Iterable[str], new: Iterable[str]) -> None:
+        old, new = set(old), set(new)
+        for label in old - new:
+            holders = self._by_label.get(label)
+            if holders is not None:
+                holders.discard(ri)
+                if not holders:
+                    del self._by_label[label]
+        for label in new - old:
+            self._by_label.setdefault(label, set()).add(ri)
+
     def _schedule_expiry(self, resource: Resource) -> None:
         when = _expiry_of(resource)
-        if when is not None:
+        if when == self._expires_at.get(resource.ri):
+            return
+        if when is None:
+            self._expires_at.pop(resource.ri, None)
+        else:
+            self._expires_at[resource.ri] = when
             heapq.heappush(self._expiry, (when, resource.ri))
 
     async def _persist(self, changes: list[Change]) -> None:
@@ -186,6 +222,7 @@ class Transaction:
 
     def replace_attrs(self, resource: Resource, attrs: dict) -> None:
         self._undo.append(("replace", resource, resource.attrs))
+        self._store._relabel(resource.ri, resource.attrs.get("lbl") or (), attrs.get("lbl") or ())
         resource.attrs = attrs
         self._store._schedule_expiry(resource)
         self._touched[resource.ri] = resource
@@ -206,7 +243,9 @@ class Transaction:
             if kind == "insert":
                 store._unindex(resource)
             elif kind == "replace":
+                store._relabel(resource.ri, resource.attrs.get("lbl") or (), entry[2].get("lbl") or ())
                 resource.attrs = entry[2]
+                store._schedule_expiry(resource)
             else:
                 store._index(resource, seq=entry[2])
                 store._restore_order(resource.pi)

@@ -445,3 +445,19 @@ async def test_conditional_retrieve_of_a_content_instance(client, tree):
 async def test_conditional_retrieve_still_needs_retrieve_privilege(client, tree):
     reply = await client.retrieve(f"{AE}/cntA?fu=2&lbl=a", originator="Cstranger")
     assert reply.rsc == 4103 and reply.status == 403
+
+
+async def test_label_discovery_leaves_out_the_labelled_target_and_keeps_tree_order(admin):
+    await admin.register_ae("lbltree", originator="Clbltree", lbl=["tag"])
+    admin.originator = "Clbltree"
+    await admin.create("/cse-in/lbltree", 3, {"m2m:cnt": {"rn": "b", "lbl": ["tag"]}})
+    await admin.create("/cse-in/lbltree", 3, {"m2m:cnt": {"rn": "a", "lbl": ["other"]}})
+    await admin.create("/cse-in/lbltree/a", 3, {"m2m:cnt": {"rn": "deep", "lbl": ["tag"]}})
+    await admin.create("/cse-in/lbltree/b", 3, {"m2m:cnt": {"rn": "inner", "lbl": ["tag"]}})
+    found = (await admin.request("GET", "/cse-in/lbltree?fu=1&lbl=tag")).body["m2m:uril"]
+    # Depth first, oldest first: b, then b's child, then a's child; never the target itself.
+    assert found == ["cse-in/lbltree/b", "cse-in/lbltree/b/inner", "cse-in/lbltree/a/deep"]
+    relabelled = await admin.update("/cse-in/lbltree/b", {"m2m:cnt": {"lbl": ["gone"]}})
+    assert relabelled.rsc == 2004
+    found = (await admin.request("GET", "/cse-in/lbltree?fu=1&lbl=tag")).body["m2m:uril"]
+    assert found == ["cse-in/lbltree/b/inner", "cse-in/lbltree/a/deep"]
