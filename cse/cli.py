@@ -10,6 +10,7 @@ import sys
 
 from cse import __version__, config, logs
 from cse.app import serve
+from cse.plugins import PluginError
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level, settings.log_format)
     try:
         asyncio.run(serve(settings))
+    except PluginError as error:
+        print(f"cse: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"cse: cannot start: {error}", file=sys.stderr)
         return 1

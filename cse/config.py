@@ -8,7 +8,6 @@ Later sources win: defaults < --config FILE < environment < command-line options
 from __future__ import annotations
 
 import dataclasses
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,8 @@ class Settings:
     admin: str = field(default="CAdmin", metadata={"help": "originator with all rights"})
     http_host: str = field(default="127.0.0.1", metadata={"help": "address the HTTP binding listens on"})
     http_port: int = field(default=8080, metadata={"help": "HTTP port (0 disables HTTP)"})
+    coap_host: str = field(default="127.0.0.1", metadata={"help": "address the CoAP binding listens on (UDP)"})
+    coap_port: int = field(default=5683, metadata={"help": "CoAP port (UDP; 0 disables CoAP)"})
     db: str = field(default="./data/cse.sqlite", metadata={"help": "SQLite database file, or :memory:"})
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
     log_format: str = field(default="text", metadata={"help": "text or json (one JSON object per line)"})
@@ -41,6 +42,11 @@ class Settings:
     )
     expiry_interval: float = field(default=1.0, metadata={"help": "seconds between expiration sweeps"})
     discovery_limit: int = field(default=10_000, metadata={"help": "most results one discovery returns"})
+    plugins: list[str] = field(
+        default_factory=list, metadata={"help": "interworking plugins to start, e.g. 'sdt' (comma-separated)"}
+    )
+    # Options of each plugin, from the config file's [plugin.<name>] tables (not a command-line option).
+    plugin_options: dict = field(default_factory=dict, metadata={"internal": True})
 
     @property
     def cse_ri(self) -> str:
@@ -56,6 +62,8 @@ class Settings:
             raise ConfigError(f"sp_id {self.sp_id!r} must start with '//'")
         if not 0 <= self.http_port <= 65535:
             raise ConfigError(f"http_port {self.http_port} is not a port number")
+        if not 0 <= self.coap_port <= 65535:
+            raise ConfigError(f"coap_port {self.coap_port} is not a port number")
         if self.log_level.lower() not in ("debug", "info", "warning", "error"):
             raise ConfigError(f"log_level {self.log_level!r} must be debug, info, warning or error")
         if self.log_format not in ("text", "json"):
@@ -68,7 +76,8 @@ class Settings:
 
 
 def fields() -> list[dataclasses.Field]:
-    return list(dataclasses.fields(Settings))
+    """The settings a user sets by name (file, environment, command line)."""
+    return [f for f in dataclasses.fields(Settings) if not f.metadata.get("internal")]
 
 
 def _convert(name: str, kind: str, value: Any) -> Any:
@@ -103,10 +112,13 @@ def load(config_file: str | None, environ: Mapping[str, str], overrides: Mapping
             raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
-        # Plugin sections ([ipe.sdt] ...) belong to their plugins, not to the core settings.
         for key, value in data.items():
-            if isinstance(value, dict):
+            if key == "plugin" and isinstance(value, dict):
+                # [plugin.<name>] tables: each plugin's options; 'enabled = true' also enables it.
+                values["plugin_options"] = value
                 continue
+            if isinstance(value, dict):
+                raise ConfigError(f"config file {config_file}: unknown section [{key}]")
             if key not in known:
                 raise ConfigError(f"config file {config_file}: unknown setting {key!r}")
             values[key] = _convert(key, known[key], value)
@@ -117,12 +129,8 @@ def load(config_file: str | None, environ: Mapping[str, str], overrides: Mapping
     for name, value in overrides.items():
         if value is not None:
             values[name] = _convert(name, known[name], value)
-    return Settings(**values).validate()
-
-
-def plugin_sections(config_file: str | None) -> dict[str, Any]:
-    """The table-valued sections of the config file, for plugins to read their own options."""
-    if not config_file:
-        return {}
-    data = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
-    return {key: value for key, value in data.items() if isinstance(value, dict)}
+    settings = Settings(**values)
+    for name, options in settings.plugin_options.items():
+        if isinstance(options, dict) and options.get("enabled") and name not in settings.plugins:
+            settings.plugins.append(name)
+    return settings.validate()

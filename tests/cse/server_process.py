@@ -31,7 +31,9 @@ class ServerProcess:
 
     async def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cse", "--db", str(self.db), "--http-port", str(self.port), *self.extra],
+            # CoAP stays off unless a test asks for it: parallel runs would share UDP 5683.
+            [sys.executable, "-m", "cse", "--db", str(self.db), "--http-port", str(self.port), "--coap-port", "0",
+             *self.extra],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO,
         )
         async with aiohttp.ClientSession() as session:
