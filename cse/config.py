@@ -42,6 +42,21 @@ class Settings:
     )
     expiry_interval: float = field(default=1.0, metadata={"help": "seconds between expiration sweeps"})
     discovery_limit: int = field(default=10_000, metadata={"help": "most results one discovery returns"})
+    sdt_dirs: list[str] = field(
+        default_factory=list,
+        metadata={"help": "SDT template directories to load besides the shipped sdt_models (comma-separated)"},
+    )
+    sdt_release: str = field(
+        default="5", metadata={"help": "TS-0023 release of the short names: 5, or 4 for the R4 forms (powerState)"}
+    )
+    sdt_reload_interval: float = field(
+        default=2.0, metadata={"help": "seconds between checks for changed SDT templates (0: never)"}
+    )
+    notification_queue_limit: int = field(
+        default=10_000, metadata={"help": "notifications waiting per target before the oldest is dropped"}
+    )
+    notification_attempts: int = field(default=8, metadata={"help": "delivery attempts before a notification is given up"})
+    notification_timeout: float = field(default=5.0, metadata={"help": "seconds a notification target may take to answer"})
     plugins: list[str] = field(
         default_factory=list, metadata={"help": "interworking plugins to start, e.g. 'sdt' (comma-separated)"}
     )
@@ -70,8 +85,16 @@ class Settings:
             raise ConfigError(f"log_format {self.log_format!r} must be text or json")
         if self.max_body_size < 1:
             raise ConfigError("max_body_size must be positive")
+        if self.notification_queue_limit < 1 or self.notification_attempts < 1 or self.notification_timeout <= 0:
+            raise ConfigError("notification_queue_limit, notification_attempts and notification_timeout must be positive")
         if self.default_lifetime < 1:
             raise ConfigError("default_lifetime must be positive")
+        from ipe_sdt.sdt.names import releases  # the TS-0023 table says which releases it has
+
+        if self.sdt_release not in releases():
+            raise ConfigError(f"sdt_release {self.sdt_release!r} must be one of {', '.join(releases())}")
+        if not self.sdt_reload_interval >= 0:
+            raise ConfigError("sdt_reload_interval must be 0 (never) or a number of seconds")
         return self
 
 

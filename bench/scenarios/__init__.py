@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bench.measure import Context, Result
-from bench.scenarios import content_instance, discovery
+from bench.scenarios import content_instance, discovery, notifications
 
 Scenario = Callable[[Context], Awaitable[list[Result]]]
 
@@ -16,4 +16,5 @@ SCENARIOS: dict[str, Scenario] = {
     "create": content_instance.create_scenario,
     "retrieve": content_instance.retrieve_scenario,
     "discovery": discovery.discovery_scenario,
+    "notify": notifications.notification_scenario,
 }

@@ -1,9 +1,11 @@
-"""Delivering notifications: one ordered queue per target, retries, and a durable outbox.
+"""Delivering notifications: one ordered queue per target, retries, and an outbox on disk.
 
 Each target URL has its own queue and worker, so a slow or dead target delays only its own
-notifications. A notification is written to the outbox table before it is sent and removed once
-the target acknowledged it (or refused it, or it was given up), so a restart resends what was
-pending. A notification is sent again only if the target did not answer the previous attempt.
+notifications. A notification that cannot be delivered at the first attempt is written to the
+outbox table, and so is everything still queued when the CSE stops; a restart resends what the
+outbox holds. (A notification delivered at once never touches the disk: writing every one
+would double the write load of a subscribed resource for the rare crash within milliseconds of
+a change.) A notification is sent again only if the target did not answer the previous attempt.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Job:
     payload: dict[str, Any]
     latest: bool
     attempts: int = 0
+    # Whether the outbox holds it (it failed once, or was restored from the outbox).
+    persisted: bool = False
 
 
 @dataclass
@@ -82,7 +86,7 @@ class Delivery:
         self._ids = itertools.count(highest + 1)
         for entry in entries:
             if entry.kind == "queued":
-                job = Job(entry.id, entry.sub, entry.target, orjson.loads(entry.payload), entry.latest)
+                job = Job(entry.id, entry.sub, entry.target, orjson.loads(entry.payload), entry.latest, persisted=True)
                 queue = self._queue(entry.target)
                 queue.jobs.append(job)
                 queue.wakeup.set()
@@ -99,6 +103,11 @@ class Delivery:
                     await queue.task
                 except asyncio.CancelledError:
                     pass
+        # What is still queued is owed to its targets: keep it for the next start.
+        unsaved = [job for queue in self._queues.values() for job in queue.jobs if not job.persisted]
+        if unsaved:
+            self.persist([_entry(job) for job in unsaved])
+            log.info("kept %d undelivered notification(s) in the outbox", len(unsaved))
         if self._pending_writes:
             await asyncio.gather(*self._pending_writes, return_exceptions=True)
 
@@ -121,19 +130,11 @@ class Delivery:
     # -- queueing ------------------------------------------------------------------------------
 
     def enqueue(self, url: str, sub: str, payload: dict[str, Any], latest: bool, tx: "Transaction | None" = None) -> None:
-        """Queue a notification for ``url``.
-
-        With a transaction, the outbox row commits together with the change that caused the
-        notification and the notification is queued once that is on disk; without one (timers),
-        the row is written on its own.
-        """
+        """Queue a notification for ``url``; with a transaction, once that is on disk."""
         job = Job(self.next_id(), sub, url, payload, latest)
-        entry = OutboxEntry(job.id, "queued", sub, url, orjson.dumps(payload), latest)
         if tx is None:
-            self.persist([entry])
             self._append(job)
         else:
-            tx.add_changes([entry])
             tx.after_commit(lambda: self._append(job))
 
     def _append(self, job: Job) -> None:
@@ -143,13 +144,15 @@ class Delivery:
             # latestNotify: a newer notification replaces those of the same subscription still waiting.
             for old in [j for j in queue.jobs if j.sub == job.sub and j is not queue.in_flight]:
                 queue.jobs.remove(old)
-                done.append(OutboxDone(old.id))
+                if old.persisted:
+                    done.append(OutboxDone(old.id))
         while len(queue.jobs) >= self.max_queue:
             dropped = next((j for j in queue.jobs if j is not queue.in_flight), None)
             if dropped is None:
                 break
             queue.jobs.remove(dropped)
-            done.append(OutboxDone(dropped.id))
+            if dropped.persisted:
+                done.append(OutboxDone(dropped.id))
             log.warning("queue for %s is full (%d): dropped the oldest notification of %s",
                         job.url, self.max_queue, dropped.sub)
         if done:
@@ -193,8 +196,13 @@ class Delivery:
             if done:
                 if queue.jobs and queue.jobs[0] is job:
                     queue.jobs.popleft()
-                self.persist([OutboxDone(job.id)])
+                if job.persisted:
+                    self.persist([OutboxDone(job.id)])
             else:
+                if not job.persisted:
+                    # It will wait for the target: from now on it must survive a restart.
+                    job.persisted = True
+                    self.persist([_entry(job)])
                 delay = min(self.first_backoff * 2 ** (job.attempts - 1), self.max_backoff)
                 await asyncio.sleep(delay)
 
@@ -223,3 +231,7 @@ class Delivery:
     def _report(self, job: Job, answered: bool) -> None:
         if self.on_attempt is not None:
             self.on_attempt(job.sub, job.url, answered)
+
+
+def _entry(job: Job) -> OutboxEntry:
+    return OutboxEntry(job.id, "queued", job.sub, job.url, orjson.dumps(job.payload), job.latest)

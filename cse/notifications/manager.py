@@ -55,7 +55,9 @@ class RateWindow:
 class NotificationManager:
     def __init__(self, cse: "CSE") -> None:
         self._cse = cse
-        self.delivery = Delivery(cse)
+        settings = cse.settings
+        self.delivery = Delivery(cse, max_queue=settings.notification_queue_limit,
+                                 max_attempts=settings.notification_attempts, timeout=settings.notification_timeout)
         self.delivery.on_attempt = self._count_attempt
         self._by_parent: dict[str, dict[str, Resource]] = {}
         self._sent: dict[str, int] = {}

@@ -148,6 +148,8 @@ class ResourceStore:
         self._children[pi] = dict.fromkeys(ordered)
 
     def _relabel(self, ri: str, old: Iterable[str], new: Iterable[str]) -> None:
+        if old is new or (not old and not new):
+            return  # the common case: no labels, or the same list carried over by an update
         old, new = set(old), set(new)
         for label in old - new:
             holders = self._by_label.get(label)
