@@ -58,6 +58,9 @@ class Adapters:
     def unregister(self, originator: str) -> None:
         self._by_originator.pop(originator, None)
 
+    def adapter_for_originator(self, originator: str) -> ManagementAdapter | None:
+        return self._by_originator.get(originator)
+
     def owner_of(self, resource: "Resource") -> str | None:
         """The originator that owns the device ``resource`` belongs to: the owner of its node,
         or of the resource itself if it is not below a node (a stand-alone flexContainer)."""

@@ -1,0 +1,65 @@
+"""The 'sdt' plugin of the CSE: starts the SDT interworking proxy with its drivers.
+
+Options, from the ``[plugin.sdt]`` table of the CSE's config file:
+
+    ae_name = "sdt-ipe"          # resource name of the IPE's AE
+    originator = "Csdt-ipe"      # its AE-ID
+    drivers = ["lwm2m"]          # which protocols to serve ("lwm2m", "usp")
+    [plugin.sdt.lwm2m]           # options of each driver, passed to it as they are
+    port = 5783
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cse.plugins import PluginError
+from ipe_sdt.cse_client import CseClient, in_process
+from ipe_sdt.ipe import InterworkingProxy
+
+if TYPE_CHECKING:
+    from cse.core.engine import CSE
+
+log = logging.getLogger("ipe")
+
+# Driver name -> module:factory; the factory takes the driver's options.
+DRIVERS = {
+    "lwm2m": "ipe_sdt.drivers.lwm2m:Lwm2mDriver",
+    "usp": "ipe_sdt.drivers.usp:UspDriver",
+}
+_OPTIONS = {"enabled", "ae_name", "originator", "drivers", *DRIVERS}
+
+
+class SdtIpe:
+    def __init__(self, options: dict[str, Any]) -> None:
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise PluginError(f"plugin sdt: unknown option(s) {', '.join(unknown)} (known: {', '.join(sorted(_OPTIONS))})")
+        self.ae_name = str(options.get("ae_name", "sdt-ipe"))
+        self.originator = str(options.get("originator", "Csdt-ipe"))
+        names = options.get("drivers", ["lwm2m"])
+        if not isinstance(names, list) or any(name not in DRIVERS for name in names):
+            raise PluginError(f"plugin sdt: drivers must be a list of {', '.join(DRIVERS)}; got {names!r}")
+        self._driver_options = {name: dict(options.get(name, {})) for name in names}
+        self.ipe: InterworkingProxy | None = None
+        self._cse: "CSE | None" = None
+
+    async def start(self, cse: "CSE") -> None:
+        self._cse = cse
+        client = CseClient(in_process(cse), self.originator)
+        self.ipe = InterworkingProxy(client, cse.registry, cse.settings.cse_name, self.ae_name)
+        await self.ipe.register()
+        cse.adapters.register(self.originator, self.ipe.adapter)
+        for name, driver_options in self._driver_options.items():
+            module_name, _, factory_name = DRIVERS[name].partition(":")
+            factory = getattr(importlib.import_module(module_name), factory_name)
+            await self.ipe.add_driver(factory(driver_options))
+            log.info("SDT IPE: %s driver started", name)
+
+    async def stop(self) -> None:
+        if self.ipe is not None:
+            await self.ipe.stop()
+        if self._cse is not None:
+            self._cse.adapters.unregister(self.originator)
