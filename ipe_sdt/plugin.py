@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ipe")
 
+ACP = 1
+CREATE, RETRIEVE, DISCOVERY, ALL_OPERATIONS = 1, 2, 32, 63
+
 # Driver name -> module:factory; the factory takes the driver's options.
 DRIVERS = {
     "lwm2m": "ipe_sdt.drivers.lwm2m:Lwm2mDriver",
@@ -48,6 +51,7 @@ class SdtIpe:
 
     async def start(self, cse: "CSE") -> None:
         self._cse = cse
+        await self._provision(cse)
         client = CseClient(in_process(cse), self.originator)
         self.ipe = InterworkingProxy(client, cse.registry, cse.settings.cse_name, self.ae_name)
         await self.ipe.register()
@@ -57,6 +61,25 @@ class SdtIpe:
             factory = getattr(importlib.import_module(module_name), factory_name)
             await self.ipe.add_driver(factory(driver_options))
             log.info("SDT IPE: %s driver started", name)
+
+    async def _provision(self, cse: "CSE") -> None:
+        """Grant the IPE's AE the right to create device nodes at the CSEBase.
+
+        An IPE in another process would have this provisioned by the operator; in-process, the
+        plugin does the same with the admin originator, through request primitives.
+        """
+        admin = CseClient(in_process(cse), cse.settings.admin)
+        name = cse.settings.cse_name
+        acp_path = f"{name}/acp-{self.ae_name}"
+        acp = await admin.retrieve(acp_path)
+        if acp is None:
+            rights = {"acr": [{"acor": [self.originator], "acop": CREATE | RETRIEVE | DISCOVERY}]}
+            own = {"acr": [{"acor": [cse.settings.admin], "acop": ALL_OPERATIONS}]}
+            acp = await admin.create(name, ACP, {"m2m:acp": {"rn": f"acp-{self.ae_name}", "pv": rights, "pvs": own}})
+        cse_base = await admin.retrieve(name) or {}
+        policies = cse_base.get("acpi", [])
+        if acp["ri"] not in policies:
+            await admin.update(name, {"m2m:cb": {"acpi": [*policies, acp["ri"]]}})
 
     async def stop(self) -> None:
         if self.ipe is not None:

@@ -38,6 +38,13 @@ class Names:
     def long(self, tpe: str) -> dict[str, str]:
         return {short: long for long, short in self.of(tpe).items()}
 
+    def not_on_create(self, tpe: str) -> set[str]:
+        """Short names a Create of ``tpe`` may not carry (status attributes the owner reports)."""
+        from cse.model.schema import NP
+
+        rtype = self._registry.by_tpe(tpe)
+        return {a.sn for a in rtype.attributes.values() if a.create is NP} if rtype else set()
+
     def type_named(self, name: str, ty: int) -> str:
         """The type name ('m2m:dvi', 'cod:devLt') of the type or specialization with long name
         ``name`` ('deviceInfo', 'deviceLight'); the common domain wins where several define it."""

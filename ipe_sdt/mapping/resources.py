@@ -80,7 +80,7 @@ class ResourceMapper:
     def _mgmt_values(self, device: Device) -> dict[str, dict[str, Any]]:
         """The mgmtObjs the device has, with their attribute values by long name."""
         info = {"deviceLabel": "", "manufacturer": "", "model": "", "deviceType": "", **device.info}
-        info["protocol"] = device.protocol
+        info["protocol"] = [device.protocol]
         values: dict[str, dict[str, Any]] = {"deviceInfo": info}
         if device.memory is not None:
             values["memory"] = dict(device.memory)
@@ -137,7 +137,8 @@ class ResourceMapper:
             if changed:
                 await self._client.update(path, {tpe: changed})
             return existing["ri"]
-        body = {"rn": rn, **attrs}
+        later = {k: v for k, v in attrs.items() if k in self._names.not_on_create(tpe)}
+        body = {"rn": rn, **{k: v for k, v in attrs.items() if k not in later}}
         if flex:
             body["cnd"] = self._names.cnd(tpe)
         if ty == MGMT_OBJ:
@@ -145,6 +146,9 @@ class ResourceMapper:
             if obj is not None:
                 body["obis"], body["obps"] = obj.ids, obj.paths
         created = await self._client.create(parent, ty, {tpe: body})
+        if later:
+            # Status the owner reports rather than sets at creation (uds, ins, acts).
+            await self._client.update(created["ri"], {tpe: later})
         return created["ri"]
 
     def _client_mgd(self, tpe: str) -> int:
