@@ -14,6 +14,7 @@ from cse.bindings.http_client import HttpSender
 from cse.config import Settings
 from cse.core.engine import CSE
 from cse.plugins import Plugins
+from ipe_sdt.sdt.loader import TemplateLoader
 
 log = logging.getLogger("cse")
 
@@ -23,6 +24,7 @@ class Application:
         self.settings = settings
         self.cse = CSE(settings)
         self.plugins = Plugins(settings.plugins, settings.plugin_options)
+        self.templates = TemplateLoader.for_cse(self.cse)
         self.http: HttpBinding | None = None
         if settings.http_port:
             self.http = HttpBinding(self.cse, settings.http_host, settings.http_port)
@@ -31,6 +33,8 @@ class Application:
             self.coap = CoapBinding(self.cse, settings.coap_host, settings.coap_port)
 
     async def start(self) -> None:
+        # The flexContainer specializations must be known before the first request arrives.
+        self.templates.load()
         self.cse.outbound.register(HttpSender())
         self.cse.outbound.register(CoapSender())
         if self.http is not None:
@@ -45,11 +49,13 @@ class Application:
                 raise
             self.cse.points_of_access = [*self.cse.points_of_access, self.coap.url]
         await self.cse.start()
+        self.templates.start()
         await self.plugins.start(self.cse)
         self._banner()
 
     async def stop(self) -> None:
         await self.plugins.stop()
+        await self.templates.stop()
         if self.http is not None:
             await self.http.stop()
         if self.coap is not None:

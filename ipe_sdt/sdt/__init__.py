@@ -14,6 +14,16 @@ Typical use::
             for module in device.module_classes:
                 effective = resolver.effective_module_class(module)
                 ...                  # effective.data_points / .actions / .events
+
+From templates to the CSE (these modules import the CSE's specialization registry, so they are
+not re-exported here):
+
+- ``mapping.map_document``: SDT -> flexContainer specializations (TS-0023 clause 6);
+- ``names``: official TS-0023 short names (shipped table, R5 or R4 forms) and the generated ones;
+- ``standard.standard_specializations``: the whole TS-0023 R5.6 set from the shipped table;
+- ``loader.TemplateLoader``: registers the set and the templates in a CSE, and reloads changes;
+- ``cli``: ``cse sdt validate|show|shortnames|docs|example``;
+- ``build_tables``: builds the shipped table from the reference facts.
 """
 
 from .diagnostics import (
