@@ -77,15 +77,23 @@ class InterworkingProxy:
     async def online(self, driver: Driver, device: Device) -> None:
         key = f"{driver.protocol}/{device.id}"
         async with self._lock(key):
-            try:
-                res = await self.mapper.publish(device)
-            except CseRequestFailed as exc:
-                log.error("could not show device %s: %s", key, exc)
-                return
-            self._devices[key] = res
-            for role, ri in res.roles.items():
-                self._owner[ri] = (device.id, role, driver)
-            log.info("device %s online: %d resources", key, len(res.roles))
+            res = await self._publish(driver, device)
+            if res is not None:
+                log.info("device %s online: %d resources", key, len(res.roles))
+
+    async def _publish(self, driver: Driver, device: Device) -> DeviceResources | None:
+        key = f"{driver.protocol}/{device.id}"
+
+        def own(role: str, ri: str) -> None:
+            self._owner[ri] = (device.id, role, driver)
+
+        try:
+            res = await self.mapper.publish(device, own)
+        except CseRequestFailed as exc:
+            log.error("could not show device %s: %s", key, exc)
+            return None
+        self._devices[key] = res
+        return res
 
     async def changed(self, driver: Driver, device_id: str, change: Change) -> None:
         key = f"{driver.protocol}/{device_id}"
@@ -97,10 +105,7 @@ class InterworkingProxy:
                 device = driver.device(device_id)
                 if device is not None:
                     # A package the device reports for the first time gets its mgmtObj.
-                    res = await self.mapper.publish(device)
-                    self._devices[key] = res
-                    for role, ri in res.roles.items():
-                        self._owner[ri] = (device_id, role, driver)
+                    await self._publish(driver, device)
                     return
             try:
                 await self.mapper.apply(res, change)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ipe_sdt.cse_client import CseClient
 from ipe_sdt.devices import Change, Device, Light, ProtocolObject, Switch
@@ -39,6 +39,14 @@ class DeviceResources:
     device_id: str
     node_path: str = ""
     roles: dict[str, str] = field(default_factory=dict)  # role -> ri
+    # Told of each resource as soon as it exists, so that it can be served before the rest.
+    on_resource: Callable[[str, str], None] | None = None
+
+    def record(self, role: str, ri: str) -> str:
+        self.roles[role] = ri
+        if self.on_resource is not None:
+            self.on_resource(role, ri)
+        return ri
 
     def role_of(self, ri: str) -> str | None:
         return next((role for role, value in self.roles.items() if value == ri), None)
@@ -53,8 +61,8 @@ class ResourceMapper:
 
     # -- publishing a device --------------------------------------------------------------------
 
-    async def publish(self, device: Device) -> DeviceResources:
-        res = DeviceResources(device.id)
+    async def publish(self, device: Device, on_resource: Callable[[str, str], None] | None = None) -> DeviceResources:
+        res = DeviceResources(device.id, on_resource=on_resource)
         node_rn = f"node-{slug(device.id)}"
         res.node_path = f"{self._cse_name}/{node_rn}"
         node_type = self._names.type_named("node", NODE)
@@ -63,14 +71,14 @@ class ResourceMapper:
             "mgmtClientAddress": device.address,
             "labels": _labels(device),
         }
-        res.roles["node"] = await self._ensure(self._cse_name, res.node_path, NODE, node_type, node_rn, node_values)
+        res.record("node", await self._ensure(self._cse_name, res.node_path, NODE, node_type, node_rn, node_values))
         for role, values in self._mgmt_values(device).items():
             kind = role.split(":", 1)[0]
             tpe = self._names.type_named(MGMT_TYPES[kind], MGMT_OBJ)
             rn = role.replace(":", "-")
-            res.roles[role] = await self._ensure(
+            res.record(role, await self._ensure(
                 res.node_path, f"{res.node_path}/{rn}", MGMT_OBJ, tpe, rn, values, _object_of(device, role)
-            )
+            ))
         for light in device.lights.values():
             await self._publish_light(device, res, light)
         for switch in device.switches.values():
@@ -103,22 +111,22 @@ class ResourceMapper:
         base = f"light:{light.id}"
         path = await self._device_container(device, res, base, "deviceLight")
         switch_path = f"{path}/binarySwitch"
-        res.roles[f"{base}:binarySwitch"] = await self._module(path, "binarySwitch", {"state": light.on})
-        res.roles[f"{base}:toggle"] = await self._module(switch_path, "toggle", {})
+        res.record(f"{base}:binarySwitch", await self._module(path, "binarySwitch", {"state": light.on}))
+        res.record(f"{base}:toggle", await self._module(switch_path, "toggle", {}))
         if light.level is not None:
-            res.roles[f"{base}:brightness"] = await self._module(path, "brightness", {"brightness": light.level})
+            res.record(f"{base}:brightness", await self._module(path, "brightness", {"brightness": light.level}))
 
     async def _publish_switch(self, device: Device, res: DeviceResources, switch: Switch) -> None:
         base = f"switch:{switch.id}"
         path = await self._device_container(device, res, base, "deviceSwitch")
-        res.roles[f"{base}:binarySwitch"] = await self._module(path, "binarySwitch", {"state": switch.on})
+        res.record(f"{base}:binarySwitch", await self._module(path, "binarySwitch", {"state": switch.on}))
 
     async def _device_container(self, device: Device, res: DeviceResources, role: str, class_name: str) -> str:
         tpe = self._names.type_named(class_name, FLEX)
         rn = f"{slug(device.id)}-{role.replace(':', '-')}"
         path = f"{self._ae_path}/{rn}"
         values = {"nodeLink": res.roles["node"]}
-        res.roles[role] = await self._ensure(self._ae_path, path, FLEX, tpe, rn, values, flex=True)
+        res.record(role, await self._ensure(self._ae_path, path, FLEX, tpe, rn, values, flex=True))
         return path
 
     async def _module(self, parent: str, class_name: str, values: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""Device simulators run by ``cse sim``."""

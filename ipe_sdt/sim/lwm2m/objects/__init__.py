@@ -1,0 +1,1 @@
+"""The objects a simulated device carries, one module each."""
