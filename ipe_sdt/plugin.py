@@ -7,6 +7,10 @@ Options, from the ``[plugin.sdt]`` table of the CSE's config file:
     drivers = ["lwm2m"]          # which protocols to serve ("lwm2m", "usp")
     [plugin.sdt.lwm2m]           # options of each driver, passed to it as they are
     port = 5783
+    bootstrap_port = 5784        # LwM2M bootstrap server (0/absent: off), provisioning from the
+                                 # operators' configuration in <ae>/bootstrap (drivers/lwm2m/bootstrap.py)
+    bootstrap_operators = []     # originators, besides the CSE's admin, allowed to manage it
+    awake_time = 93.0            # seconds a queue-mode device is taken to listen after its messages
 """
 
 from __future__ import annotations
@@ -59,7 +63,13 @@ class SdtIpe:
         for name, driver_options in self._driver_options.items():
             module_name, _, factory_name = DRIVERS[name].partition(":")
             factory = getattr(importlib.import_module(module_name), factory_name)
-            await self.ipe.add_driver(factory(driver_options))
+            driver = factory(driver_options)
+            # A driver that keeps configuration in the CSE (the LwM2M driver's operator bootstrap
+            # configuration) reads it as the IPE does, through its request primitives.
+            connect_cse = getattr(driver, "connect_cse", None)
+            if connect_cse is not None:
+                connect_cse(client, self.ipe.ae_path)
+            await self.ipe.add_driver(driver)
             log.info("SDT IPE: %s driver started", name)
 
     async def _provision(self, cse: "CSE") -> None:

@@ -14,9 +14,12 @@ import asyncio
 import logging
 from typing import Any, Awaitable, TypeVar
 
+from ipe_sdt.cse_client import CseClient
 from ipe_sdt.devices import ActionStatus, Change, Device, Status
 from ipe_sdt.drivers.base import DeviceError, DeviceTimeout, DeviceUnreachable, DriverEvents
 from ipe_sdt.drivers.lwm2m import objects as o
+from ipe_sdt.drivers.lwm2m.bootstrap import OperatorBootstrap
+from ipe_sdt.lwm2m.bootstrap import Lwm2mBootstrapServer
 from ipe_sdt.drivers.lwm2m.picture import build
 from ipe_sdt.lwm2m.server import (
     DEFAULT_PORT,
@@ -36,7 +39,7 @@ from ipe_sdt.lwm2m.server import Lwm2mServerError
 log = logging.getLogger("ipe.lwm2m")
 T = TypeVar("T")
 
-_OPTIONS = {"host", "port", "request_timeout", "observe"}
+_OPTIONS = {"host", "port", "request_timeout", "observe", "awake_time", "bootstrap_port", "bootstrap_operators"}
 
 
 class Lwm2mDriver:
@@ -49,8 +52,16 @@ class Lwm2mDriver:
         self.host = str(options.get("host", "127.0.0.1"))
         self.port = int(options.get("port", DEFAULT_PORT))
         self._observe = bool(options.get("observe", True))
-        config = ServerConfig(request_timeout=float(options.get("request_timeout", 10.0)))
+        config = ServerConfig(request_timeout=float(options.get("request_timeout", 10.0)),
+                              awake_time=float(options.get("awake_time", ServerConfig.awake_time)))
         self.server = Lwm2mServer(self.host, self.port, config=config)
+        # Bootstrap server (0/absent: off); its provider reads the operators' configuration
+        # from the CSE, so it needs the IPE's CseClient (connect_cse) before start.
+        self.bootstrap_port = int(options.get("bootstrap_port", 0))
+        self._bootstrap_operators = [str(o) for o in options.get("bootstrap_operators", [])]
+        self.bootstrap: Lwm2mBootstrapServer | None = None
+        self.operator_bootstrap: OperatorBootstrap | None = None
+        self._cse: tuple[CseClient, str] | None = None
         self._events: DriverEvents | None = None
         self._devices: dict[str, Device] = {}
         self._queues: dict[str, asyncio.Queue[Event]] = {}
@@ -70,13 +81,34 @@ class Lwm2mDriver:
 
     # -- life cycle ----------------------------------------------------------------------------
 
+    def connect_cse(self, client: CseClient, ae_path: str) -> None:
+        """The IPE's way into the CSE, for the operators' bootstrap configuration."""
+        self._cse = (client, ae_path)
+
     async def start(self, events: DriverEvents) -> None:
         self._events = events
         await self.server.start()
         self.port = self.server.address[1]
         self._unsubscribe = self.server.subscribe(self._on_event)
+        if self.bootstrap_port:
+            await self._start_bootstrap()
+
+    async def _start_bootstrap(self) -> None:
+        if self._cse is None:
+            raise ValueError("lwm2m driver: bootstrap_port needs the IPE's CSE client (connect_cse)")
+        client, ae_path = self._cse
+        # A wildcard address is no URI a device can use: operators must then give serverUri.
+        own_uri = "" if self.host in ("::", "0.0.0.0", "") else f"coap://{_uri_host(self.host)}:{self.port}"
+        self.operator_bootstrap = OperatorBootstrap(client, ae_path, own_uri, self._bootstrap_operators)
+        await self.operator_bootstrap.setup()
+        self.bootstrap = Lwm2mBootstrapServer(self.host, self.bootstrap_port, provider=self.operator_bootstrap.provide,
+                                              request_timeout=self.server.config.request_timeout)
+        await self.bootstrap.start()
+        self.bootstrap_port = self.bootstrap.port
 
     async def stop(self) -> None:
+        if self.bootstrap is not None:
+            await self.bootstrap.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
         for task in [*self._workers.values(), *self._background]:
@@ -390,6 +422,10 @@ class Lwm2mDriver:
             raise DeviceError(str(exc)) from None
         except Lwm2mServerError as exc:
             raise DeviceUnreachable(str(exc)) from None
+
+
+def _uri_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 _FIRMWARE_PATHS = [f"/{o.FIRMWARE}/0/{o.FW_STATE}", f"/{o.FIRMWARE}/0/{o.FW_RESULT}"]
