@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,31 @@ class Reply:
         return f"Reply(status={self.status}, rsc={self.rsc}, body={self.body!r})"
 
 
-class OneM2MClient:
+class OneM2MVerbs(ABC):
+    """The oneM2M operations in terms of a binding's ``request(method, path, **options)``."""
+
+    @abstractmethod
+    async def request(self, method: str, path: str, **kw: Any) -> Any:
+        """Send one request over the binding and return its reply."""
+
+    async def create(self, path: str, ty: int, body: Any, **kw: Any) -> Any:
+        return await self.request("POST", path, body=body, ty=ty, **kw)
+
+    async def retrieve(self, path: str, **kw: Any) -> Any:
+        return await self.request("GET", path, **kw)
+
+    async def update(self, path: str, body: Any, **kw: Any) -> Any:
+        return await self.request("PUT", path, body=body, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> Any:
+        return await self.request("DELETE", path, **kw)
+
+    async def register_ae(self, name: str, originator: str | None = None, **attrs: Any) -> Any:
+        body = {"m2m:ae": {"rn": name, "api": f"N{name}", "rr": False, "srv": ["3"], **attrs}}
+        return await self.create("/cse-in", 2, body, originator=originator or f"C{name}")
+
+
+class OneM2MClient(OneM2MVerbs):
     def __init__(self, base_url: str, originator: str | None = "CAdmin", rvi: str | None = "3", media: str = "json"):
         self.base_url = base_url.rstrip("/")
         self.originator = originator
@@ -128,18 +153,3 @@ class OneM2MClient:
                 raw=raw,
             )
 
-    async def create(self, path: str, ty: int, body: Any, **kw: Any) -> Reply:
-        return await self.request("POST", path, body=body, ty=ty, **kw)
-
-    async def retrieve(self, path: str, **kw: Any) -> Reply:
-        return await self.request("GET", path, **kw)
-
-    async def update(self, path: str, body: Any, **kw: Any) -> Reply:
-        return await self.request("PUT", path, body=body, **kw)
-
-    async def delete(self, path: str, **kw: Any) -> Reply:
-        return await self.request("DELETE", path, **kw)
-
-    async def register_ae(self, name: str, originator: str | None = None, **attrs: Any) -> Reply:
-        body = {"m2m:ae": {"rn": name, "api": f"N{name}", "rr": False, "srv": ["3"], **attrs}}
-        return await self.create("/cse-in", 2, body, originator=originator or f"C{name}")

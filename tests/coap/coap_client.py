@@ -18,7 +18,7 @@ import aiocoap
 from aiocoap import Message
 from aiocoap.optiontypes import OpaqueOption, StringOption, UintOption
 
-from tests.onem2m_client import Reply, decode, encode
+from tests.onem2m_client import OneM2MVerbs, Reply, decode, encode
 
 # TS-0008 Table 6.2.2.4.0-1
 FR, RQI, OT, RQET, RSET, OET, RTURI, EC, RSC, GID, TY, RVI, VSI = (
@@ -110,7 +110,7 @@ def reply_of(message: Message) -> CoapReply:
     )
 
 
-class CoapClient:
+class CoapClient(OneM2MVerbs):
     def __init__(self, base_url: str, originator: str | None = "CAdmin", rvi: str | None = "3", media: str = "json"):
         self.base_url = base_url.rstrip("/")
         self.originator = originator
@@ -189,18 +189,3 @@ class CoapClient:
     async def request(self, method: str, path: str, **kw: Any) -> CoapReply:
         return await self.send(self.message(method, path, **kw))
 
-    async def create(self, path: str, ty: int, body: Any, **kw: Any) -> CoapReply:
-        return await self.request("POST", path, body=body, ty=ty, **kw)
-
-    async def retrieve(self, path: str, **kw: Any) -> CoapReply:
-        return await self.request("GET", path, **kw)
-
-    async def update(self, path: str, body: Any, **kw: Any) -> CoapReply:
-        return await self.request("PUT", path, body=body, **kw)
-
-    async def delete(self, path: str, **kw: Any) -> CoapReply:
-        return await self.request("DELETE", path, **kw)
-
-    async def register_ae(self, name: str, originator: str | None = None, **attrs: Any) -> CoapReply:
-        body = {"m2m:ae": {"rn": name, "api": f"N{name}", "rr": False, "srv": ["3"], **attrs}}
-        return await self.create("/cse-in", 2, body, originator=originator or f"C{name}")
