@@ -3,7 +3,7 @@
 The product never reads XML at run time for the built-in objects: object_table.py is the
 output of this module, committed. Regenerate it after adding an XML file with
 
-    python -m ipe_sdt.lwm2m.ddf /work/shared/lwm2m/objects/*.xml > ipe_sdt/lwm2m/object_table.py
+    python -m ipe_sdt.lwm2m.ddf OMA_OBJECTS_DIR/*.xml > ipe_sdt/lwm2m/object_table.py
 
 parse_ddf() also serves a server that wants to load a vendor object from its DDF at run time.
 """
