@@ -25,10 +25,15 @@ class HttpSender:
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     async def send(self, url: str, request: Request, timeout: float) -> Response:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # Notifications carry no cookies; a jar would only cost time on every request.
+            self._session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        client_timeout = self._timeouts.get(timeout)
+        if client_timeout is None:
+            client_timeout = self._timeouts[timeout] = aiohttp.ClientTimeout(total=timeout)
         headers = {"X-M2M-Origin": request.fr or "", "X-M2M-RI": request.rqi, "X-M2M-RVI": request.rvi}
         data = None
         if request.pc is not None:
@@ -36,7 +41,7 @@ class HttpSender:
             headers["Content-Type"] = "application/json" + (f";ty={request.ty}" if request.ty else "")
         try:
             async with self._session.request(
-                _METHODS[request.op], url, data=data, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+                _METHODS[request.op], url, data=data, headers=headers, timeout=client_timeout
             ) as reply:
                 body = await reply.read()
                 rsc_header = reply.headers.get("X-M2M-RSC", "")

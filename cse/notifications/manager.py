@@ -64,6 +64,7 @@ class NotificationManager:
         self._batches: dict[str, Batch] = {}
         self._windows: dict[str, RateWindow] = {}
         self._commits: set[asyncio.Task] = set()
+        self._matchers: dict[str, tuple[dict[str, Any], Matcher]] = {}
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -152,6 +153,7 @@ class NotificationManager:
         if window is not None and window.timer:
             window.timer.cancel()
         self._sent.pop(sub.ri, None)
+        self._matchers.pop(sub.ri, None)
         subscriber = sub.attrs.get("su")
         if subscriber:
             for url in targets.urls(self._cse, subscriber):
@@ -165,7 +167,7 @@ class NotificationManager:
             return
         if net in (NET.CREATE_CHILD, NET.DELETE_CHILD) and enc.get("chty") and resource.ty not in enc["chty"]:
             return
-        if not _criteria(enc)(resource):
+        if not self._criteria(sub, enc)(resource):
             return
         notification = content.event(self._sur(sub), net, self._representation(sub, net, resource, changes))
         if sub.attrs.get("nse"):
@@ -177,6 +179,13 @@ class NotificationManager:
             if self._sent[sub.ri] >= limit:
                 # The counter is spent: the subscription ends (with its deletion notification).
                 tx.after_commit(lambda: self._background(self._expire(sub)))
+
+    def _criteria(self, sub: Resource, enc: dict[str, Any]) -> Matcher:
+        """The subscription's compiled event criteria, rebuilt only when its enc changes."""
+        cached = self._matchers.get(sub.ri)
+        if cached is None or cached[0] is not enc:
+            cached = self._matchers[sub.ri] = (enc, _criteria(enc))
+        return cached[1]
 
     def _representation(self, sub: Resource, net: int, resource: Resource, changes: dict[str, Any] | None) -> Any:
         nct = sub.attrs.get("nct", NCT.ALL_ATTRIBUTES)
