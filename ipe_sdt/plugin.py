@@ -11,6 +11,12 @@ Options, from the ``[plugin.sdt]`` table of the CSE's config file:
                                  # operators' configuration in <ae>/bootstrap (drivers/lwm2m/bootstrap.py)
     bootstrap_operators = []     # originators, besides the CSE's admin, allowed to manage it
     awake_time = 93.0            # seconds a queue-mode device is taken to listen after its messages
+    [plugin.sdt.usp]
+    broker = "mqtt://127.0.0.1:1883"   # the MQTT broker the agents use (required)
+    endpoint_id = "self::onem2m-ipe"   # the controller's USP endpoint ID
+    request_timeout = 10.0             # seconds an agent may take to answer a request
+    completion_timeout = 300.0         # seconds before an action's state is read again
+    reboot_timeout = 30.0              # ... to come back with Boot! after a reboot
 """
 
 from __future__ import annotations
