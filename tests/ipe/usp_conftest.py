@@ -22,7 +22,8 @@ from ipe_sdt.mapping.resources import slug
 from ipe_sdt.sim.lwm2m import DeviceSettings, SimulatedDevice
 from ipe_sdt.sim.usp import AgentFleet, AgentTimings, fleet_identities
 from ipe_sdt.sim.usp.agent import SimulatedAgent
-from ipe_sdt.sim.usp.local_broker import LocalMosquitto, mosquitto_binary
+from ipe_sdt.sim.usp.local_broker import LocalMosquitto
+from tests.mosquitto_broker import running_broker
 from ipe_sdt.usp import Get
 from ipe_sdt.usp.mtp import RetryPolicy, controller_topic
 from tests.cse.flex_specs import ALL as LIGHT_SPECS
@@ -44,35 +45,17 @@ COMPLETION_TIMEOUT = 3.0
 _ids = itertools.count(1)
 
 
-def _binary() -> str:
-    binary = mosquitto_binary()
-    if binary is None:
-        message = "mosquitto is not installed (apt-get install mosquitto; .ci/run does this)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
-
-
 @pytest.fixture(scope="session")
 def usp_broker() -> Iterator[LocalMosquitto]:
-    broker = LocalMosquitto(_binary())
-    broker.start()
-    try:
+    with running_broker() as broker:
         yield broker
-    finally:
-        broker.close()
 
 
 @pytest.fixture
 def private_broker() -> Iterator[LocalMosquitto]:
     """A broker of this test alone (for stopping and restarting it)."""
-    broker = LocalMosquitto(_binary())
-    broker.start()
-    try:
+    with running_broker() as broker:
         yield broker
-    finally:
-        broker.close()
 
 
 @pytest.fixture

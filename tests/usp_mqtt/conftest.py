@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from ipe_sdt.sim.usp import AgentFleet, AgentTimings, fleet_identities
-from ipe_sdt.sim.usp.local_broker import LocalMosquitto, mosquitto_binary
+from ipe_sdt.sim.usp.local_broker import LocalMosquitto
+from tests.mosquitto_broker import running_broker
 from ipe_sdt.usp.controller import ControllerSettings, UspController
 from ipe_sdt.usp.mtp import RetryPolicy
 
@@ -28,35 +29,17 @@ FAST_TIMINGS = AgentTimings(
 _ids = itertools.count(1)
 
 
-def _binary() -> str:
-    binary = mosquitto_binary()
-    if binary is None:
-        message = "mosquitto is not installed (apt-get install mosquitto; .ci/run does this)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
-
-
 @pytest.fixture(scope="session")
 def mosquitto() -> Iterator[LocalMosquitto]:
-    broker = LocalMosquitto(_binary())
-    broker.start()
-    try:
+    with running_broker() as broker:
         yield broker
-    finally:
-        broker.close()
 
 
 @pytest.fixture
 def private_mosquitto() -> Iterator[LocalMosquitto]:
     """A broker of this test alone (for stopping and restarting it)."""
-    broker = LocalMosquitto(_binary())
-    broker.start()
-    try:
+    with running_broker() as broker:
         yield broker
-    finally:
-        broker.close()
 
 
 @pytest.fixture
