@@ -76,15 +76,6 @@ class FilterCriteria:
     ofst: int | None = None
     fo: int = 1  # 1: AND, 2: OR
 
-    def has_conditions(self) -> bool:
-        return any(
-            value not in (None, [], {})
-            for value in (
-                self.crb, self.cra, self.ms, self.us, self.sts, self.stb, self.exb, self.exa,
-                self.lbl, self.ty, self.sza, self.szb, self.cty, self.atr,
-            )
-        )
-
 
 @dataclass
 class Request:

@@ -37,9 +37,14 @@ def child_reference(cse: "CSE", resource: Resource, structured: bool = True) -> 
     return {"nm": resource.rn, "typ": resource.ty, "val": val}
 
 
+def grouped(cse: "CSE", resources: Iterable[Resource], release: str) -> dict[str, Any]:
+    """Resources grouped by type name, as child resources appear in a representation."""
+    body: dict[str, Any] = {}
+    for resource in resources:
+        body.setdefault(cse.tpe_of(resource), []).append(attributes(cse, resource, release))
+    return body
+
+
 def with_children(cse: "CSE", resource: Resource, children: Iterable[Resource], release: str) -> dict[str, Any]:
-    """Attributes plus the given child resources grouped by type (rcn 4, 8)."""
-    body = attributes(cse, resource, release)
-    for child in children:
-        body.setdefault(cse.tpe_of(child), []).append(attributes(cse, child, release))
-    return {cse.tpe_of(resource): body}
+    """Attributes plus the given child resources grouped by type (rcn 4)."""
+    return {cse.tpe_of(resource): {**attributes(cse, resource, release), **grouped(cse, children, release)}}

@@ -79,7 +79,7 @@ def discover(cse: "CSE", request: Request, resource: Resource) -> Response:
     if rcn == ResultContent.ATTRIBUTES_AND_CHILD_RESOURCES:
         pc = representation.with_children(cse, resource, found, request.rvi)
     else:
-        pc = {cse.tpe_of(resource): _grouped(cse, found, request.rvi)}
+        pc = {cse.tpe_of(resource): representation.grouped(cse, found, request.rvi)}
     return Response(RSC.OK, request.rqi, pc=pc)
 
 
@@ -94,13 +94,6 @@ def _references(
         body["ch"] = references
         return {cse.tpe_of(resource): body}
     return {"m2m:rrl": {"rrf": references}}
-
-
-def _grouped(cse: "CSE", found: list[Resource], release: str) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for match in found:
-        body.setdefault(cse.tpe_of(match), []).append(representation.attributes(cse, match, release))
-    return body
 
 
 def _nested(

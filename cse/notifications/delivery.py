@@ -160,10 +160,6 @@ class Delivery:
         queue.jobs.append(job)
         queue.wakeup.set()
 
-    def queued(self, url: str) -> int:
-        queue = self._queues.get(url)
-        return len(queue.jobs) if queue else 0
-
     def _queue(self, url: str) -> TargetQueue:
         queue = self._queues.get(url)
         if queue is None:

@@ -311,7 +311,7 @@ class NotificationManager:
 
     # -- verification and blocking update ------------------------------------------------------
 
-    async def verify(self, sub_attrs: dict[str, Any], sur: str, originator: str | None, entries: list[str]) -> None:
+    async def verify(self, sur: str, originator: str | None, entries: list[str]) -> None:
         """Send a verification request to each target that is not the subscriber itself."""
         for entry in entries:
             if targets.is_originator(self._cse, entry, originator):

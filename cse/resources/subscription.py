@@ -60,7 +60,7 @@ class SubscriptionBehaviour(Behaviour):
 
     async def prepare_create(self, op) -> None:
         sur = op.cse.addressing.structured_id(op.resource)
-        await op.cse.notifications.verify(op.attrs, sur, op.request.fr, op.attrs["nu"])
+        await op.cse.notifications.verify(sur, op.request.fr, op.attrs["nu"])
 
     def on_update(self, op) -> None:
         merged = {**op.resource.attrs, **{k: v for k, v in op.changes.items() if v is not None}}
@@ -75,7 +75,7 @@ class SubscriptionBehaviour(Behaviour):
         new_targets = [t for t in op.changes.get("nu") or [] if t not in op.resource.attrs.get("nu", [])]
         if new_targets:
             sur = op.cse.addressing.structured_id(op.resource)
-            await op.cse.notifications.verify(op.resource.attrs, sur, op.request.fr, new_targets)
+            await op.cse.notifications.verify(sur, op.request.fr, new_targets)
 
 
 def _check(attrs: dict) -> None:

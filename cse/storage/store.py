@@ -71,9 +71,6 @@ class ResourceStore:
         for child in reversed(self._children.get(ri, {})):
             yield self._by_ri[child]
 
-    def child_count(self, ri: str) -> int:
-        return len(self._children.get(ri, ()))
-
     def descendants(self, ri: str) -> Iterator[tuple[Resource, int]]:
         """Every resource below ``ri`` with its depth (1 for children), depth-first, oldest first."""
         stack: list[tuple[Iterator[str], int]] = [(iter(list(self._children.get(ri, ()))), 1)]

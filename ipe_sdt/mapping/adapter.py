@@ -30,11 +30,14 @@ class DeviceAdapter:
         if located is None:
             return _answer(request, RSC.NOT_FOUND, f"{resource.ri!r} is not a resource of a managed device")
         device_id, role, driver = located
-        changes = next(iter(request.pc.values())) if isinstance(request.pc, dict) and request.pc else {}
-        names = self._ipe.names.long(next(iter(request.pc))) if isinstance(request.pc, dict) and request.pc else {}
+        tpe, changes = next(iter(request.pc.items())) if isinstance(request.pc, dict) and request.pc else ("", {})
+        names = self._ipe.names.long(tpe) if tpe else {}
         values = {names.get(k, k): v for k, v in changes.items()}
+        # What the resource holds already, in the same long names: an action may take its
+        # arguments from there (the package URL set before the trigger).
+        stored = {names.get(k, k): v for k, v in resource.attrs.items()}
         try:
-            await self._perform(driver, device_id, role, values, resource)
+            await self._perform(driver, device_id, role, values, stored)
         except DeviceTimeout as exc:
             return _answer(request, RSC.REQUEST_TIMEOUT, f"device {device_id} did not answer: {exc}")
         except DeviceUnreachable as exc:
@@ -45,7 +48,9 @@ class DeviceAdapter:
             return _answer(request, RSC.BAD_REQUEST, str(exc))
         return _answer(request, RSC.UPDATED, None)
 
-    async def _perform(self, driver: Driver, device_id: str, role: str, v: dict[str, Any], resource: Resource) -> None:
+    async def _perform(
+        self, driver: Driver, device_id: str, role: str, v: dict[str, Any], stored: dict[str, Any]
+    ) -> None:
         kind, _, rest = role.partition(":")
         if role == "reboot":
             if v.get("reboot"):
@@ -55,8 +60,6 @@ class DeviceAdapter:
             return
         if role == "firmware":
             if v.get("update"):
-                current = self._ipe.names.long("m2m:fwr")
-                stored = {current.get(k, k): value for k, value in resource.attrs.items()}
                 url = v.get("URL", stored.get("URL", ""))
                 if not url:
                     raise _NotAnOperation("a firmware update needs a package URL (attribute url)")
@@ -65,7 +68,7 @@ class DeviceAdapter:
             return
         if kind == "software":
             operations: dict[str, Callable[[], Awaitable[None]]] = {
-                "install": lambda: driver.install_software(device_id, rest, v.get("URL", resource.attrs.get("url", "")),
+                "install": lambda: driver.install_software(device_id, rest, v.get("URL", stored.get("URL", "")),
                                                            v.get("softwareName", ""), v.get("version", "")),
                 "uninstall": lambda: driver.uninstall_software(device_id, rest),
                 "activate": lambda: driver.activate_software(device_id, rest),
